@@ -1,0 +1,609 @@
+//! Typed rows of the four raw tables, and the field checks of the contract:
+//! required values, id patterns, enums, numbers, codes kept as text, EDTF
+//! shape. Records are read with serde by column name, so column order is free.
+
+use super::csv_file::ColumnSpec;
+use crate::ledger::RowSrc;
+use crate::normalize::dates::{self, Edtf};
+use crate::problem::{Problem, Table};
+use crate::rules::Rule;
+use serde::Deserialize;
+
+const fn req(name: &'static str, text: bool) -> ColumnSpec {
+    ColumnSpec { name, required: true, text }
+}
+const fn opt(name: &'static str, text: bool) -> ColumnSpec {
+    ColumnSpec { name, required: false, text }
+}
+
+pub const ARTICLE_COLUMNS: &[ColumnSpec] = &[
+    req("article_id", false),
+    req("title", true),
+    req("published", false),
+    req("language", false),
+    req("text_path", false),
+    opt("outlet", true),
+    opt("url", false),
+    opt("notes", true),
+];
+pub const ACTOR_COLUMNS: &[ColumnSpec] = &[
+    req("actor_id", false),
+    req("name", true),
+    req("type", false),
+    opt("country", false),
+    opt("parent", false),
+    opt("aliases", true),
+    opt("notes", true),
+];
+pub const EVENT_COLUMNS: &[ColumnSpec] = &[
+    req("article_id", false),
+    req("event_id", false),
+    req("source", false),
+    opt("target", false),
+    req("code", false),
+    req("date", false),
+    opt("date_text", true),
+    opt("mode", false),
+    req("evidence", true),
+    opt("evidence_start", false),
+    opt("quantity", false),
+    opt("quantity_unit", true),
+    opt("location", true),
+    opt("confidence", false),
+    opt("annotator", true),
+    opt("notes", true),
+];
+pub const MENTION_COLUMNS: &[ColumnSpec] = &[
+    req("article_id", false),
+    req("actor", false),
+    req("text", true),
+    opt("start", false),
+    opt("annotator", true),
+    opt("notes", true),
+];
+
+pub fn columns(table: Table) -> &'static [ColumnSpec] {
+    match table {
+        Table::Articles => ARTICLE_COLUMNS,
+        Table::Actors => ACTOR_COLUMNS,
+        Table::Events => EVENT_COLUMNS,
+        Table::Mentions => MENTION_COLUMNS,
+    }
+}
+
+pub const ACTOR_TYPES: &[&str] = &[
+    "state", "government", "legislature", "judiciary", "military", "police", "intelligence", "person",
+    "armed_group", "igo", "ngo", "media", "business", "civilians", "other",
+];
+pub const MODES: &[&str] = &["asserted", "negated", "planned", "alleged"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ArticleRecord {
+    article_id: Option<String>,
+    title: Option<String>,
+    published: Option<String>,
+    language: Option<String>,
+    text_path: Option<String>,
+    outlet: Option<String>,
+    url: Option<String>,
+    notes: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ActorRecord {
+    actor_id: Option<String>,
+    name: Option<String>,
+    #[serde(rename = "type")]
+    actor_type: Option<String>,
+    country: Option<String>,
+    parent: Option<String>,
+    aliases: Option<String>,
+    notes: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EventRecord {
+    article_id: Option<String>,
+    event_id: Option<String>,
+    source: Option<String>,
+    target: Option<String>,
+    code: Option<String>,
+    date: Option<String>,
+    date_text: Option<String>,
+    mode: Option<String>,
+    evidence: Option<String>,
+    evidence_start: Option<String>,
+    quantity: Option<String>,
+    quantity_unit: Option<String>,
+    location: Option<String>,
+    confidence: Option<String>,
+    annotator: Option<String>,
+    notes: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MentionRecord {
+    article_id: Option<String>,
+    actor: Option<String>,
+    text: Option<String>,
+    start: Option<String>,
+    annotator: Option<String>,
+    notes: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub src: RowSrc,
+    pub article_id: String,
+    pub title: String,
+    pub published_raw: String,
+    pub published: Edtf,
+    pub language: String,
+    pub text_path: String,
+    pub outlet: Option<String>,
+    pub url: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub src: RowSrc,
+    pub actor_id: String,
+    pub name: String,
+    pub actor_type: String,
+    pub country: Option<String>,
+    pub parent: Option<String>,
+    pub aliases: Vec<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub src: RowSrc,
+    pub article_id: String,
+    pub event_id: String,
+    pub source: String,
+    pub target: Option<String>,
+    pub code: String,
+    pub date_raw: String,
+    pub date: Edtf,
+    pub date_text: Option<String>,
+    pub mode: String,
+    pub evidence: String,
+    pub evidence_start: Option<usize>,
+    pub quantity: Option<i64>,
+    pub quantity_unit: Option<String>,
+    pub location: Option<String>,
+    pub confidence: f64,
+    pub annotator: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mention {
+    pub src: RowSrc,
+    pub article_id: String,
+    pub actor: String,
+    pub text: String,
+    pub start: Option<usize>,
+    pub annotator: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Collects the problems of one row while its fields are checked.
+struct Check<'a> {
+    src: &'a RowSrc,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Check<'a> {
+    fn fail(&mut self, rule: Rule, field: &str, message: String, hint: impl Into<String>) {
+        self.problems.push(self.src.problem(rule, Some(field), message).hint(hint));
+    }
+
+    /// A trimmed value; None when empty.
+    fn atom(&self, v: Option<String>) -> Option<String> {
+        v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    }
+
+    /// Free text, kept as written; None when blank. Warns on spreadsheet formulas.
+    fn text(&mut self, field: &str, v: Option<String>) -> Option<String> {
+        let v = v.filter(|s| !s.trim().is_empty())?;
+        let t = v.trim_start();
+        if (t.starts_with('=') || t.starts_with('@') || t.starts_with('+')) && t.contains('(') {
+            let shown: String = t.chars().take(40).collect();
+            self.fail(
+                Rule::SpreadsheetFormula,
+                field,
+                format!("`{field}` starts like a spreadsheet formula: `{shown}`"),
+                "the text is kept as written; if a spreadsheet produced it, export the displayed values instead of formulas",
+            );
+        }
+        Some(v)
+    }
+
+    fn required(&mut self, field: &str, v: Option<String>) -> Option<String> {
+        if v.is_none() {
+            self.fail(Rule::MissingValue, field, format!("`{field}` is required but empty"), format!("fill in `{field}`"));
+        }
+        v
+    }
+
+    fn id(&mut self, field: &str, v: Option<String>, actor: bool) -> Option<String> {
+        let v = v?;
+        let ok = if actor { is_actor_id(&v) } else { is_article_id(&v) };
+        if !ok {
+            let (pattern, hint) = if actor {
+                ("[A-Z][A-Z0-9_.-]{0,63}", format!("actor ids are upper case, e.g. `{}`", suggest_actor_id(&v)))
+            } else {
+                ("[a-z0-9][a-z0-9_-]{0,63}", format!("article ids are lower case, e.g. `{}`", suggest_article_id(&v)))
+            };
+            self.fail(Rule::InvalidId, field, format!("`{v}` is not a valid {field}: it must match {pattern}"), hint);
+            return None;
+        }
+        Some(v)
+    }
+
+    fn one_of(&mut self, field: &str, v: Option<String>, allowed: &[&str]) -> Option<String> {
+        let v = v?;
+        if allowed.contains(&v.as_str()) {
+            return Some(v);
+        }
+        let lower = v.to_lowercase();
+        let hint = match allowed.iter().find(|a| **a == lower) {
+            Some(a) => format!("write `{a}` (values are lower case)"),
+            None => format!("use one of: {}", allowed.join(", ")),
+        };
+        self.fail(Rule::InvalidEnum, field, format!("`{v}` is not an accepted {field}"), hint);
+        None
+    }
+
+    fn uint(&mut self, field: &str, v: Option<String>) -> Option<usize> {
+        let v = v?;
+        match v.parse::<usize>() {
+            Ok(n) if n <= i64::MAX as usize => Some(n),
+            _ => {
+                self.fail(
+                    Rule::InvalidNumber,
+                    field,
+                    format!("`{field}` must be a non-negative integer, not `{v}`"),
+                    "write digits only, without separators or decimals (11000, not 11 000 or 11,000)",
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, field: &str, v: Option<String>) -> Option<(String, Edtf)> {
+        let v = v?;
+        match dates::parse(&v) {
+            Ok(d) => Some((v, d)),
+            Err(e) => {
+                self.fail(Rule::InvalidDate, field, format!("`{v}` is not a date of the format: {e}"), dates::SYNTAX_HINT);
+                None
+            }
+        }
+    }
+}
+
+pub fn is_actor_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && b[0].is_ascii_uppercase()
+        && b[1..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || b"_.-".contains(c))
+}
+
+pub fn is_article_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b[1..].iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_-".contains(c))
+}
+
+fn suggest_actor_id(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "_.-".contains(c) { c.to_ascii_uppercase() } else { '_' })
+        .collect();
+    if t.starts_with(|c: char| c.is_ascii_uppercase()) { t } else { format!("X{t}") }
+}
+
+fn suggest_article_id(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "_-".contains(c) { c.to_ascii_lowercase() } else { '_' })
+        .collect()
+}
+
+fn is_bcp47(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn deserialize<T: for<'de> Deserialize<'de> + Default>(src: &RowSrc) -> T {
+    let header = csv::StringRecord::from(src.header.to_vec());
+    let rec = csv::StringRecord::from(src.fields.clone());
+    // Every field is an optional string, so this cannot fail on content; a
+    // row with a wrong field count has been rejected before it gets here.
+    rec.deserialize(Some(&header)).unwrap_or_default()
+}
+
+/// Checks an articles row. Ok(row) or the row's problems (warnings included).
+pub fn article(src: &RowSrc) -> (Option<Article>, Vec<Problem>) {
+    let r: ArticleRecord = deserialize(src);
+    let mut c = Check { src, problems: Vec::new() };
+    let id = c.atom(r.article_id);
+    let id = c.required("article_id", id);
+    let article_id = c.id("article_id", id, false);
+    let title = c.text("title", r.title);
+    let title = c.required("title", title);
+    let published = c.atom(r.published);
+    let published = c.required("published", published);
+    let published = c.date("published", published);
+    let language = c.atom(r.language);
+    let language = c.required("language", language);
+    let language = language.and_then(|l| {
+        if is_bcp47(&l) {
+            Some(l)
+        } else {
+            c.fail(Rule::InvalidLanguage, "language", format!("`{l}` is not a BCP 47 language tag"), "write a tag such as `fr`, `en` or `pt-BR`");
+            None
+        }
+    });
+    let text_path = c.atom(r.text_path);
+    let text_path = c.required("text_path", text_path);
+    let outlet = c.text("outlet", r.outlet);
+    let url = c.atom(r.url);
+    let notes = c.text("notes", r.notes);
+    let row = match (article_id, title, published, language, text_path) {
+        (Some(article_id), Some(title), Some((published_raw, published)), Some(language), Some(text_path))
+            if !c.problems.iter().any(|p| p.is_error()) =>
+        {
+            Some(Article { src: src.clone(), article_id, title, published_raw, published, language, text_path, outlet, url, notes })
+        }
+        _ => None,
+    };
+    (row, c.problems)
+}
+
+pub fn actor(src: &RowSrc) -> (Option<Actor>, Vec<Problem>) {
+    let r: ActorRecord = deserialize(src);
+    let mut c = Check { src, problems: Vec::new() };
+    let id = c.atom(r.actor_id);
+    let id = c.required("actor_id", id);
+    let actor_id = c.id("actor_id", id, true);
+    let name = c.text("name", r.name);
+    let name = c.required("name", name).map(|n| n.trim().to_string());
+    let t = c.atom(r.actor_type);
+    let t = c.required("type", t);
+    let actor_type = c.one_of("type", t, ACTOR_TYPES);
+    let country = c.atom(r.country).and_then(|k| {
+        if k.len() == 3 && k.bytes().all(|b| b.is_ascii_uppercase()) {
+            Some(k)
+        } else {
+            let hint = if k.len() == 3 && k.bytes().all(|b| b.is_ascii_alphabetic()) {
+                format!("write `{}` (upper case)", k.to_ascii_uppercase())
+            } else {
+                "use the ISO 3166-1 alpha-3 code (RUS, AZE, USA); leave it empty for international organisations".to_string()
+            };
+            c.fail(Rule::InvalidCountry, "country", format!("`{k}` is not an ISO 3166-1 alpha-3 code"), hint);
+            None
+        }
+    });
+    let parent = c.atom(r.parent);
+    let parent = c.id("parent", parent, true);
+    let aliases = c.text("aliases", r.aliases);
+    let aliases: Vec<String> = aliases
+        .map(|a| a.split('|').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    let notes = c.text("notes", r.notes);
+    let row = match (actor_id, name, actor_type) {
+        (Some(actor_id), Some(name), Some(actor_type)) if !c.problems.iter().any(|p| p.is_error()) => {
+            Some(Actor { src: src.clone(), actor_id, name, actor_type, country, parent, aliases, notes })
+        }
+        _ => None,
+    };
+    (row, c.problems)
+}
+
+pub fn event(src: &RowSrc) -> (Option<Event>, Vec<Problem>) {
+    let r: EventRecord = deserialize(src);
+    let mut c = Check { src, problems: Vec::new() };
+    let a = c.atom(r.article_id);
+    let a = c.required("article_id", a);
+    let article_id = c.id("article_id", a, false);
+    let event_id = c.atom(r.event_id);
+    let event_id = c.required("event_id", event_id);
+    let source = c.atom(r.source);
+    let source = c.required("source", source);
+    let target = c.atom(r.target);
+    let code = c.atom(r.code);
+    let code = c.required("code", code).and_then(|k| {
+        if (2..=4).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_digit()) {
+            Some(k)
+        } else {
+            c.fail(
+                Rule::InvalidCode,
+                "code",
+                format!("`{k}` is not a CAMEO code: codes are 2 to 4 digits, kept as text"),
+                "write the code with its leading zeros, e.g. `057`, `0874`, `190`",
+            );
+            None
+        }
+    });
+    let date = c.atom(r.date);
+    let date = c.required("date", date);
+    let date = c.date("date", date);
+    let date_text = c.text("date_text", r.date_text);
+    let mode = c.atom(r.mode).unwrap_or_else(|| "asserted".to_string());
+    let mode = c.one_of("mode", Some(mode), MODES);
+    let evidence = c.text("evidence", r.evidence);
+    let evidence = c.required("evidence", evidence);
+    let evidence_start = c.atom(r.evidence_start);
+    let evidence_start = c.uint("evidence_start", evidence_start);
+    let quantity = c.atom(r.quantity);
+    let quantity = c.uint("quantity", quantity).map(|q| q as i64);
+    let quantity_unit = c.text("quantity_unit", r.quantity_unit);
+    let location = c.text("location", r.location);
+    let confidence = match c.atom(r.confidence) {
+        None => Some(1.0),
+        Some(v) => match v.parse::<f64>() {
+            Ok(x) if (0.0..=1.0).contains(&x) => Some(x),
+            _ => {
+                c.fail(Rule::InvalidNumber, "confidence", format!("confidence must be a number in [0, 1], not `{v}`"), "write e.g. 0.8 (a decimal point, not a comma)");
+                None
+            }
+        },
+    };
+    let annotator = c.text("annotator", r.annotator);
+    let notes = c.text("notes", r.notes);
+    let row = match (article_id, event_id, source, code, date, mode, evidence, confidence) {
+        (Some(article_id), Some(event_id), Some(source), Some(code), Some((date_raw, date)), Some(mode), Some(evidence), Some(confidence))
+            if !c.problems.iter().any(|p| p.is_error()) =>
+        {
+            Some(Event {
+                src: src.clone(),
+                article_id,
+                event_id,
+                source,
+                target,
+                code,
+                date_raw,
+                date,
+                date_text,
+                mode,
+                evidence,
+                evidence_start,
+                quantity,
+                quantity_unit,
+                location,
+                confidence,
+                annotator,
+                notes,
+            })
+        }
+        _ => None,
+    };
+    (row, c.problems)
+}
+
+pub fn mention(src: &RowSrc) -> (Option<Mention>, Vec<Problem>) {
+    let r: MentionRecord = deserialize(src);
+    let mut c = Check { src, problems: Vec::new() };
+    let a = c.atom(r.article_id);
+    let a = c.required("article_id", a);
+    let article_id = c.id("article_id", a, false);
+    let actor = c.atom(r.actor);
+    let actor = c.required("actor", actor);
+    let text = r.text.filter(|t| !t.is_empty());
+    let text = c.required("text", text);
+    let start = c.atom(r.start);
+    let start = c.uint("start", start);
+    let annotator = c.text("annotator", r.annotator);
+    let notes = c.text("notes", r.notes);
+    let row = match (article_id, actor, text) {
+        (Some(article_id), Some(actor), Some(text)) if !c.problems.iter().any(|p| p.is_error()) => {
+            Some(Mention { src: src.clone(), article_id, actor, text, start, annotator, notes })
+        }
+        _ => None,
+    };
+    (row, c.problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn src(table: Table, header: &[&str], fields: &[&str]) -> RowSrc {
+        RowSrc {
+            table,
+            file: "raw/x.csv".into(),
+            line: 7,
+            header: Arc::from(header.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+            fields: fields.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    const EV: &[&str] = &["article_id", "event_id", "source", "target", "code", "date", "evidence", "quantity", "confidence", "mode"];
+
+    #[test]
+    fn a_good_event_parses_with_trimmed_atoms_and_kept_text() {
+        let s = src(Table::Events, EV, &["a1", " e1 ", " RUS ", "", " 057 ", "2025-01~", " le passage ", "", "", ""]);
+        let (row, problems) = event(&s);
+        assert!(problems.is_empty(), "{problems:?}");
+        let e = row.unwrap();
+        assert_eq!((e.event_id.as_str(), e.source.as_str(), e.code.as_str()), ("e1", "RUS", "057"));
+        assert_eq!(e.target, None);
+        assert_eq!(e.evidence, " le passage ");
+        assert_eq!(e.mode, "asserted");
+        assert_eq!(e.confidence, 1.0);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_with_its_column() {
+        let s = src(Table::Events, EV, &["A1", "e1", "RUS", "", "57a", "2025/05/20", "", "11 000", "1,5", "maybe"]);
+        let (row, problems) = event(&s);
+        assert!(row.is_none());
+        let got: Vec<(Rule, Option<usize>)> = problems.iter().map(|p| (p.rule, p.column)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Rule::InvalidId, Some(1)),
+                (Rule::InvalidCode, Some(5)),
+                (Rule::InvalidDate, Some(6)),
+                (Rule::InvalidEnum, Some(10)),
+                (Rule::MissingValue, Some(7)),
+                (Rule::InvalidNumber, Some(8)),
+                (Rule::InvalidNumber, Some(9)),
+            ]
+        );
+        assert!(problems.iter().all(|p| p.line == 7 && p.hint.is_some()));
+    }
+
+    #[test]
+    fn a_numeric_looking_code_stays_text() {
+        let s = src(Table::Events, EV, &["a1", "e1", "RUS", "", "0874", "2025", "x", "", "", ""]);
+        assert_eq!(event(&s).0.unwrap().code, "0874");
+    }
+
+    #[test]
+    fn actors_split_aliases_and_check_enums() {
+        let h = &["actor_id", "name", "type", "country", "parent", "aliases"];
+        let (a, p) = actor(&src(Table::Actors, h, &["AZE", "Azerbaijan", "state", "AZE", "", "Azerbaïdjan| Baghu ||Bagu"]));
+        assert!(p.is_empty());
+        assert_eq!(a.unwrap().aliases, vec!["Azerbaïdjan", "Baghu", "Bagu"]);
+        let (a, p) = actor(&src(Table::Actors, h, &["aze", "Azerbaijan", "State", "aze", "", ""]));
+        assert!(a.is_none());
+        let rules: Vec<Rule> = p.iter().map(|p| p.rule).collect();
+        assert_eq!(rules, vec![Rule::InvalidId, Rule::InvalidEnum, Rule::InvalidCountry]);
+        assert!(p[1].hint.as_deref().unwrap().contains("`state`"));
+        assert!(p[2].hint.as_deref().unwrap().contains("`AZE`"));
+    }
+
+    #[test]
+    fn formulas_warn_but_keep_the_row() {
+        let h = &["article_id", "actor", "text", "notes"];
+        let (m, p) = mention(&src(Table::Mentions, h, &["a1", "RUS", "Moscou", "=HYPERLINK(\"http://x\")"]));
+        assert!(m.is_some());
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].rule, Rule::SpreadsheetFormula);
+        assert!(!p[0].is_error());
+    }
+
+    #[test]
+    fn id_patterns() {
+        assert!(is_actor_id("RUS.MFA") && is_actor_id("AFG.TALIBAN") && is_actor_id("EU"));
+        assert!(!is_actor_id("rus") && !is_actor_id("1RUS") && !is_actor_id("") && !is_actor_id(&"A".repeat(65)));
+        assert!(is_article_id("000_14b90cedf25410f4") && !is_article_id("_a") && !is_article_id("Art"));
+        assert!(is_bcp47("fr") && is_bcp47("pt-BR") && !is_bcp47("french") && !is_bcp47("f"));
+    }
+}

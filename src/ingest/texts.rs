@@ -1,0 +1,159 @@
+//! Reading article texts: the path must stay inside the raw directory (no
+//! absolute path, no `..` leaving it, no link pointing out of it) and the file
+//! must be UTF-8. Each text is read once, however many rows use it.
+
+use super::{InputFile, Staged};
+use crate::ledger::Ledger;
+use crate::normalize::text::ArticleText;
+use crate::rules::Rule;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Text {
+    pub text: Arc<ArticleText>,
+    pub sha256: String,
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Text({} chars, {})", self.text.len_chars(), self.sha256)
+    }
+}
+
+/// Why a text path was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PathError {
+    Absolute,
+    LeavesRaw,
+    Missing(String),
+    OutsideRaw(PathBuf),
+    NotUtf8 { line: usize },
+}
+
+/// Checks the shape of a `text_path`: relative, and no `..` that climbs above
+/// the raw directory.
+pub fn check_shape(p: &str) -> Result<PathBuf, PathError> {
+    let path = Path::new(p);
+    let looks_windows_absolute = p.starts_with('\\') || (p.len() > 1 && p.as_bytes()[1] == b':');
+    if path.is_absolute() || p.starts_with('/') || looks_windows_absolute {
+        return Err(PathError::Absolute);
+    }
+    let mut depth: i64 = 0;
+    for c in path.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::ParentDir => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err(PathError::LeavesRaw);
+                }
+            }
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return Err(PathError::Absolute),
+        }
+    }
+    Ok(path.to_path_buf())
+}
+
+/// Reads a text file after checking that it resolves inside `raw`.
+pub fn read_text(raw: &Path, p: &str) -> Result<(String, Vec<u8>), PathError> {
+    let rel = check_shape(p)?;
+    let full = raw.join(&rel);
+    let real = full.canonicalize().map_err(|e| PathError::Missing(e.to_string()))?;
+    let root = raw.canonicalize().map_err(|e| PathError::Missing(e.to_string()))?;
+    if !real.starts_with(&root) {
+        return Err(PathError::OutsideRaw(real));
+    }
+    let bytes = std::fs::read(&real).map_err(|e| PathError::Missing(e.to_string()))?;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(body) {
+        Ok(s) => Ok((s.to_string(), bytes.clone())),
+        Err(e) => Err(PathError::NotUtf8 { line: body[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1 }),
+    }
+}
+
+pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
+    let mut cache: std::collections::HashMap<String, Result<Text, (Rule, String, String)>> = Default::default();
+    let articles = std::mem::take(&mut staged.articles);
+    for a in articles {
+        let key = a.text_path.clone();
+        let result = cache
+            .entry(key.clone())
+            .or_insert_with(|| match read_text(raw, &key) {
+                Ok((s, bytes)) => {
+                    let sha256 = super::csv_file::sha256_hex(&bytes);
+                    staged.inputs.push(InputFile { path: key.clone(), sha256: sha256.clone(), bytes: bytes.len() as u64 });
+                    Ok(Text { text: Arc::new(ArticleText::new(s)), sha256 })
+                }
+                Err(PathError::Absolute) => Err((
+                    Rule::InvalidPath,
+                    format!("text_path `{key}` is absolute"),
+                    "give the path relative to the raw directory, e.g. `texts/<article_id>.txt`".into(),
+                )),
+                Err(PathError::LeavesRaw) => Err((
+                    Rule::InvalidPath,
+                    format!("text_path `{key}` leaves the raw directory through `..`"),
+                    "copy the text into the raw directory (e.g. `texts/`) and point to it there".into(),
+                )),
+                Err(PathError::Missing(e)) => Err((
+                    Rule::TextMissing,
+                    format!("text file `{key}` cannot be read: {e}"),
+                    format!("put the article text at `{}`", raw.join(&key).display()),
+                )),
+                Err(PathError::OutsideRaw(real)) => Err((
+                    Rule::TextOutsideRaw,
+                    format!("text_path `{key}` resolves to {} outside the raw directory", real.display()),
+                    "replace the link by a copy of the file inside the raw directory".into(),
+                )),
+                Err(PathError::NotUtf8 { line }) => Err((
+                    Rule::TextNotUtf8,
+                    format!("text file `{key}` is not valid UTF-8 (first bad byte on its line {line})"),
+                    "save the text as UTF-8".into(),
+                )),
+            })
+            .clone();
+        match result {
+            Ok(t) => {
+                staged.texts.entry(a.article_id.clone()).or_insert(t);
+                staged.articles.push(a);
+            }
+            Err((rule, msg, hint)) => {
+                let p = a.src.problem(rule, Some("text_path"), msg).hint(hint);
+                ledger.check_row(&a.src, vec![p]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert!(check_shape("texts/a.txt").is_ok());
+        assert!(check_shape("texts/../texts/a.txt").is_ok());
+        assert!(check_shape("./a.txt").is_ok());
+        assert_eq!(check_shape("../a.txt"), Err(PathError::LeavesRaw));
+        assert_eq!(check_shape("texts/../../a.txt"), Err(PathError::LeavesRaw));
+        assert_eq!(check_shape("/etc/passwd"), Err(PathError::Absolute));
+        assert_eq!(check_shape("C:\\x.txt"), Err(PathError::Absolute));
+    }
+
+    #[test]
+    fn links_out_of_the_raw_directory_are_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "hors").unwrap();
+        let raw = tempfile::tempdir().unwrap();
+        std::fs::write(raw.path().join("ok.txt"), "\u{feff}dedans").unwrap();
+        std::fs::write(raw.path().join("bad.txt"), b"a\nb\xff").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), raw.path().join("link.txt")).unwrap();
+        assert_eq!(read_text(raw.path(), "ok.txt").unwrap().0, "dedans");
+        assert_eq!(read_text(raw.path(), "bad.txt").unwrap_err(), PathError::NotUtf8 { line: 2 });
+        assert!(matches!(read_text(raw.path(), "none.txt"), Err(PathError::Missing(_))));
+        #[cfg(unix)]
+        assert!(matches!(read_text(raw.path(), "link.txt"), Err(PathError::OutsideRaw(_))));
+    }
+}

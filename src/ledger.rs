@@ -1,0 +1,189 @@
+//! The ledger of a run: every problem found and every rejected row, with the
+//! configured severities applied. Rows enter it from every stage, so the run
+//! record can prove that rows read = rows published + rows rejected.
+
+use crate::config::Config;
+use crate::problem::{Problem, Table};
+use crate::rules::{Rule, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Where a row came from: its table, file, physical line and raw fields.
+#[derive(Debug, Clone)]
+pub struct RowSrc {
+    pub table: Table,
+    pub file: Arc<str>,
+    pub line: u64,
+    pub header: Arc<[String]>,
+    pub fields: Vec<String>,
+}
+
+impl RowSrc {
+    /// The raw record as a JSON object (header name -> raw value); fields
+    /// beyond the header are named `_extra_N`.
+    pub fn record_json(&self) -> String {
+        let mut map = serde_json::Map::new();
+        for (i, v) in self.fields.iter().enumerate() {
+            let key = self.header.get(i).cloned().unwrap_or_else(|| format!("_extra_{}", i + 1));
+            let key = if map.contains_key(&key) { format!("{key}_{}", i + 1) } else { key };
+            map.insert(key, serde_json::Value::String(v.clone()));
+        }
+        serde_json::Value::Object(map).to_string()
+    }
+
+    /// 1-based field number of a column in this row's header.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name).map(|i| i + 1)
+    }
+
+    /// A problem located at this row (and at `field`, when it is in the header).
+    pub fn problem(&self, rule: Rule, field: Option<&str>, message: impl Into<String>) -> Problem {
+        let mut p = Problem::new(rule, self.file.to_string(), self.line, message).table(self.table);
+        if let Some(f) = field {
+            match self.column(f) {
+                Some(c) => p = p.at(c, f),
+                None => p.field = Some(f.to_string()),
+            }
+        }
+        p
+    }
+}
+
+/// A raw row that was not published, with the reason.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub src: RowSrc,
+    pub rule: Rule,
+    pub severity: Severity,
+    pub column: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+    pub stage: crate::rules::Stage,
+}
+
+#[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub read: usize,
+    pub published: usize,
+    pub rejected: usize,
+}
+
+#[derive(Debug)]
+pub struct Ledger {
+    severities: BTreeMap<Rule, Severity>,
+    pub problems: Vec<Problem>,
+    pub rejects: Vec<Reject>,
+    pub read: BTreeMap<Table, usize>,
+}
+
+impl Ledger {
+    pub fn new(config: &Config) -> Self {
+        let severities = Rule::ALL.iter().map(|r| (*r, config.severity_of(*r))).collect();
+        Ledger { severities, problems: Vec::new(), rejects: Vec::new(), read: BTreeMap::new() }
+    }
+
+    fn apply(&self, mut p: Problem) -> Problem {
+        p.severity = self.severities[&p.rule];
+        p
+    }
+
+    /// Records a problem that concerns a file or the corpus, not one row.
+    pub fn report(&mut self, p: Problem) {
+        let p = self.apply(p);
+        self.problems.push(p);
+    }
+
+    /// Records the problems of one row. Returns true when the row is kept
+    /// (no problem at error severity); otherwise the row is rejected with its
+    /// first error as the reason.
+    pub fn check_row(&mut self, src: &RowSrc, problems: Vec<Problem>) -> bool {
+        let mut first_error: Option<Problem> = None;
+        for p in problems {
+            let p = self.apply(p);
+            if p.is_error() && first_error.is_none() {
+                first_error = Some(p.clone());
+            }
+            self.problems.push(p);
+        }
+        match first_error {
+            None => true,
+            Some(e) => {
+                self.push_reject(src, &e);
+                false
+            }
+        }
+    }
+
+    /// Rejects a row because of a problem already reported (a file-level one).
+    pub fn reject_for(&mut self, src: &RowSrc, cause: &Problem) {
+        self.push_reject(src, cause);
+    }
+
+    fn push_reject(&mut self, src: &RowSrc, p: &Problem) {
+        self.rejects.push(Reject {
+            src: src.clone(),
+            rule: p.rule,
+            severity: p.severity,
+            column: p.column,
+            message: p.message.clone(),
+            hint: p.hint.clone(),
+            stage: p.rule.stage(),
+        });
+    }
+
+    pub fn count_read(&mut self, table: Table, n: usize) {
+        *self.read.entry(table).or_default() += n;
+    }
+
+    pub fn rejected(&self, table: Table) -> usize {
+        self.rejects.iter().filter(|r| r.src.table == table).count()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|p| p.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.problems.iter().filter(|p| !p.is_error()).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src() -> RowSrc {
+        RowSrc {
+            table: Table::Events,
+            file: "raw/events.csv".into(),
+            line: 3,
+            header: vec!["a".to_string(), "b".to_string()].into(),
+            fields: vec!["1".into(), "x\"y".into(), "extra".into()],
+        }
+    }
+
+    #[test]
+    fn record_json_keeps_every_field() {
+        let v: serde_json::Value = serde_json::from_str(&src().record_json()).unwrap();
+        assert_eq!(v["a"], "1");
+        assert_eq!(v["b"], "x\"y");
+        assert_eq!(v["_extra_3"], "extra");
+    }
+
+    #[test]
+    fn errors_reject_warnings_keep_and_config_overrides() {
+        let mut l = Ledger::new(&Config::default());
+        let s = src();
+        assert!(l.check_row(&s, vec![s.problem(Rule::SpreadsheetFormula, Some("b"), "formula")]));
+        assert!(!l.check_row(&s, vec![s.problem(Rule::UnknownActor, Some("b"), "nobody"), s.problem(Rule::UnknownCode, None, "x")]));
+        assert_eq!(l.rejects.len(), 1);
+        assert_eq!(l.rejects[0].rule, Rule::UnknownActor);
+        assert_eq!(l.rejects[0].column, Some(2));
+        assert_eq!((l.errors(), l.warnings()), (2, 1));
+
+        let strict = Config::parse("[severity]\nspreadsheet-formula = \"error\"").unwrap();
+        let mut l = Ledger::new(&strict);
+        assert!(!l.check_row(&s, vec![s.problem(Rule::SpreadsheetFormula, Some("b"), "formula")]));
+    }
+}

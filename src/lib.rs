@@ -1,0 +1,29 @@
+//! dyadflow: annotated news articles (CSV) in, validated Parquet tables of
+//! actors, events and relationship scores out.
+//!
+//! The stages, one module each:
+//! - [`ingest`]: raw CSV files and texts -> typed rows (the format contract)
+//! - [`normalize`]: labels, dates, spans, codes -> resolved rows
+//! - [`marts`]: the published tables, built with polars
+//! - [`score`]: relationship scores per dyad and period
+//! - [`publish`]: writing Parquet and replacing the published set
+//!
+//! [`pipeline`] runs them with a gate after each; [`ledger`] keeps every
+//! problem and rejected row; [`rules`] is the catalogue of checks.
+
+pub mod config;
+pub mod ingest;
+pub mod ledger;
+pub mod normalize;
+pub mod problem;
+pub mod reference;
+pub mod rules;
+pub mod marts;
+pub mod schema;
+pub mod score;
+pub mod gates;
+pub mod manifest;
+pub mod pipeline;
+pub mod publish;
+pub mod cmd;
+pub mod report;

@@ -1,0 +1,39 @@
+//! The `dyadflow` command line. Errors inside the library are typed; here
+//! they become messages and exit codes.
+
+use clap::{Parser, Subcommand};
+use dyadflow::cmd;
+
+#[derive(Debug, Parser)]
+#[command(name = "dyadflow", version, about = "Annotated news articles (CSV) in, validated Parquet tables of actors, events and relationship scores out")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    #[command(about = cmd::run::ABOUT, long_about = cmd::run::LONG_ABOUT)]
+    Run(cmd::run::Args),
+    #[command(about = cmd::validate::ABOUT, long_about = cmd::validate::LONG_ABOUT)]
+    Validate(cmd::validate::Args),
+    #[command(about = cmd::schema::ABOUT)]
+    Schema,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run(a) => cmd::run::execute(a),
+        Command::Validate(a) => cmd::validate::execute(a),
+        Command::Schema => cmd::schema::execute(),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("dyadflow: error: {e:#}");
+            2
+        }
+    };
+    std::process::exit(code);
+}

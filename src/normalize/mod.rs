@@ -1,0 +1,433 @@
+//! Stage 2, normalize: resolve every reference (articles, actor labels,
+//! parents, CAMEO codes), turn dates into spans, locate evidence and mentions
+//! in the texts. The gate of this stage rejects rows whose keys repeat or whose
+//! references, dates or spans do not hold.
+
+pub mod actors;
+pub mod dates;
+pub mod labels;
+pub mod text;
+
+use crate::ingest::records::{Article, Event, Mention};
+use crate::ingest::Staged;
+use crate::ledger::{Ledger, RowSrc};
+use crate::problem::Problem;
+use crate::reference::Reference;
+use crate::rules::Rule;
+use dates::DateSpan;
+use labels::{LabelIndex, Resolution};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use text::{ArticleText, Locate};
+
+pub use actors::NActor;
+
+#[derive(Debug, Clone)]
+pub struct NArticle {
+    pub src: RowSrc,
+    pub article_id: String,
+    pub title: String,
+    pub published_raw: String,
+    pub published: DateSpan,
+    pub language: String,
+    pub text_path: String,
+    pub outlet: Option<String>,
+    pub url: Option<String>,
+    pub notes: Option<String>,
+    pub text_sha256: String,
+    pub text_chars: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct NEvent {
+    pub src: RowSrc,
+    pub event_key: String,
+    pub article_id: String,
+    pub event_id: String,
+    pub source_id: String,
+    pub target_id: Option<String>,
+    pub code: String,
+    pub mode: String,
+    pub confidence: f64,
+    pub date_raw: String,
+    pub date: DateSpan,
+    pub date_text: Option<String>,
+    pub quantity: Option<i64>,
+    pub quantity_unit: Option<String>,
+    pub location: Option<String>,
+    pub evidence: String,
+    pub evidence_start: usize,
+    pub evidence_end: usize,
+    pub sentence: usize,
+    pub paragraph: usize,
+    pub annotator: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NMention {
+    pub src: RowSrc,
+    pub article_id: String,
+    pub actor_id: String,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub sentence: usize,
+    pub paragraph: usize,
+    pub annotator: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Normalized {
+    pub articles: Vec<NArticle>,
+    pub actors: Vec<NActor>,
+    pub events: Vec<NEvent>,
+    pub mentions: Vec<NMention>,
+}
+
+/// A key that does not change between runs: the first 16 hex digits of the
+/// SHA-256 of the article id and the event id.
+pub fn event_key(article_id: &str, event_id: &str) -> String {
+    let h = crate::ingest::csv_file::sha256_hex(format!("{article_id}\u{1f}{event_id}").as_bytes());
+    h[..16].to_string()
+}
+
+fn closest<'a>(value: &str, candidates: impl Iterator<Item = &'a String>) -> Option<String> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(value, c), c))
+        .filter(|(s, _)| *s > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.clone())
+}
+
+fn date_problem(src: &RowSrc, field: &str, raw: &str, e: dates::DateError) -> Problem {
+    let rule = match e {
+        dates::DateError::Reversed { .. } => Rule::ReversedInterval,
+        _ => Rule::ImpossibleDate,
+    };
+    let hint = match rule {
+        Rule::ReversedInterval => "write the earlier date first: A/B with A not after B",
+        _ => "check the day and month (months 01..12, seasons 21..24)",
+    };
+    src.problem(rule, Some(field), format!("`{raw}`: {e}")).hint(hint)
+}
+
+/// Runs the stage.
+pub fn run(staged: Staged, reference: &Reference, ledger: &mut Ledger) -> Normalized {
+    let mut out = Normalized::default();
+    let texts: HashMap<String, Arc<ArticleText>> = staged.texts.iter().map(|(k, t)| (k.clone(), t.text.clone())).collect();
+    out.articles = articles(staged.articles, &staged.texts, ledger);
+    out.actors = actors::run(staged.actors, ledger);
+    let mut index = LabelIndex::default();
+    for a in &out.actors {
+        let mut collisions = Vec::new();
+        for label in std::iter::once(&a.actor_id).chain(std::iter::once(&a.name)).chain(a.aliases.iter()) {
+            for other in index.add(&a.actor_id, label) {
+                collisions.push((label.clone(), other));
+            }
+        }
+        if !collisions.is_empty() {
+            let list: Vec<String> = collisions.iter().map(|(l, o)| format!("`{l}` (also {o})")).collect();
+            let p = a
+                .src
+                .problem(Rule::AliasCollision, Some("aliases"), format!("{} shares labels with other actors: {}", a.actor_id, list.join(", ")))
+                .hint("give each label to one actor; rows that use a shared label will be rejected as ambiguous");
+            ledger.check_row(&a.src, vec![p]);
+        }
+    }
+    let published: HashMap<&str, &NArticle> = out.articles.iter().map(|a| (a.article_id.as_str(), a)).collect();
+    out.events = events(staged.events, &published, &texts, &index, reference, ledger);
+    out.mentions = mentions(staged.mentions, &published, &texts, &index, ledger);
+    out
+}
+
+fn articles(rows: Vec<Article>, texts: &HashMap<String, crate::ingest::texts::Text>, ledger: &mut Ledger) -> Vec<NArticle> {
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut out = Vec::new();
+    for a in rows {
+        let mut problems = Vec::new();
+        if let Some(first) = seen.get(&a.article_id) {
+            problems.push(
+                a.src
+                    .problem(Rule::DuplicateKey, Some("article_id"), format!("article `{}` is already defined on line {first}", a.article_id))
+                    .hint("give each article its own id, or remove the repeated row"),
+            );
+        }
+        let published = match a.published.resolve() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                problems.push(date_problem(&a.src, "published", &a.published_raw, e));
+                None
+            }
+        };
+        if ledger.check_row(&a.src, problems) {
+            seen.insert(a.article_id.clone(), a.src.line);
+            let t = &texts[&a.article_id];
+            out.push(NArticle {
+                published: published.expect("resolved when no error"),
+                text_sha256: t.sha256.clone(),
+                text_chars: t.text.len_chars(),
+                src: a.src,
+                article_id: a.article_id,
+                title: a.title,
+                published_raw: a.published_raw,
+                language: a.language,
+                text_path: a.text_path,
+                outlet: a.outlet,
+                url: a.url,
+                notes: a.notes,
+            });
+        }
+    }
+    out
+}
+
+fn resolve_actor(src: &RowSrc, field: &str, label: &str, index: &LabelIndex, problems: &mut Vec<Problem>) -> Option<String> {
+    match index.resolve(label) {
+        Resolution::Found(id) => Some(id),
+        Resolution::Unknown { suggestions } => {
+            let hint = if suggestions.is_empty() {
+                "use an actor_id, name or alias of actors.csv, or add the actor there".to_string()
+            } else {
+                format!("did you mean {}?", suggestions.join(" or "))
+            };
+            problems.push(src.problem(Rule::UnknownActor, Some(field), format!("no actor matches `{label}`")).hint(hint));
+            None
+        }
+        Resolution::Ambiguous { actors } => {
+            problems.push(
+                src.problem(Rule::AmbiguousActor, Some(field), format!("`{label}` matches several actors: {}", actors.join(", ")))
+                    .hint("use the actor_id instead, and keep each alias on one actor in actors.csv"),
+            );
+            None
+        }
+    }
+}
+
+fn unknown_article(src: &RowSrc, id: &str, published: &HashMap<&str, &NArticle>) -> Problem {
+    let hint = match closest(id, published.keys().map(|k| k.to_string()).collect::<Vec<_>>().iter()) {
+        Some(c) => format!("did you mean `{c}`? (or see why that article was rejected)"),
+        None => "add the article to articles.csv, or see why its row was rejected".into(),
+    };
+    src.problem(Rule::UnknownArticle, Some("article_id"), format!("article `{id}` is not published")).hint(hint)
+}
+
+fn events(
+    rows: Vec<Event>,
+    published: &HashMap<&str, &NArticle>,
+    texts: &HashMap<String, Arc<ArticleText>>,
+    index: &LabelIndex,
+    reference: &Reference,
+    ledger: &mut Ledger,
+) -> Vec<NEvent> {
+    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    let mut out = Vec::new();
+    for e in rows {
+        let mut problems = Vec::new();
+        let article = published.get(e.article_id.as_str()).copied();
+        if article.is_none() {
+            problems.push(unknown_article(&e.src, &e.article_id, published));
+        }
+        if let Some(first) = seen.get(&(e.article_id.clone(), e.event_id.clone())) {
+            problems.push(
+                e.src
+                    .problem(Rule::DuplicateKey, Some("event_id"), format!("event `{}` of article `{}` is already used on line {first}", e.event_id, e.article_id))
+                    .hint("event ids must be unique within their article: renumber this row"),
+            );
+        }
+        let source_id = resolve_actor(&e.src, "source", &e.source, index, &mut problems);
+        let target_id = match &e.target {
+            Some(t) => resolve_actor(&e.src, "target", t, index, &mut problems),
+            None => None,
+        };
+        if reference.get(&e.code).is_none() {
+            problems.push(
+                e.src
+                    .problem(Rule::UnknownCode, Some("code"), format!("`{}` is not a CAMEO event code", e.code))
+                    .hint(reference.hint_for_unknown(&e.code)),
+            );
+        }
+        let date = match e.date.resolve() {
+            Ok(d) => Some(d),
+            Err(err) => {
+                problems.push(date_problem(&e.src, "date", &e.date_raw, err));
+                None
+            }
+        };
+        if let (Some(d), Some(a)) = (date, article) {
+            if d.first > a.published.last && e.mode != "planned" {
+                problems.push(
+                    e.src
+                        .problem(
+                            Rule::DateAfterPublished,
+                            Some("date"),
+                            format!("the event is dated {} ({}) but article `{}` was published {}", e.date_raw, d.first, a.article_id, a.published_raw),
+                        )
+                        .hint("date the event itself, not the report; if it is announced or intended, set mode to `planned`"),
+                );
+            }
+        }
+        let mut span = None;
+        if let Some(t) = texts.get(&e.article_id).filter(|_| article.is_some()) {
+            match t.locate(&e.evidence, e.evidence_start) {
+                Locate::Exact(s) => span = Some(s),
+                Locate::Folded(s) => {
+                    span = Some(s);
+                    problems.push(
+                        e.src
+                            .problem(Rule::EvidenceFolded, Some("evidence"), "the evidence matches the text only after folding quotes, apostrophes or white space")
+                            .hint(format!("copy the passage exactly: `{}`", t.slice(s.start, s.end))),
+                    );
+                }
+                Locate::Ambiguous { count, first } => problems.push(
+                    e.src
+                        .problem(Rule::EvidenceAmbiguous, Some("evidence"), format!("the evidence occurs {count} times in the text"))
+                        .hint(format!("set evidence_start to the offset of the one meant (the first is at {})", first.start)),
+                ),
+                Locate::OffsetMismatch { found, actual } => problems.push(
+                    e.src
+                        .problem(Rule::EvidenceOffset, Some("evidence_start"), format!("evidence_start {} points at `{actual}`, not at the evidence", e.evidence_start.unwrap_or(0)))
+                        .hint(match found {
+                            Some(s) => format!("the passage starts at {}", s.start),
+                            None => "the passage does not occur in the text; copy it exactly".into(),
+                        }),
+                ),
+                Locate::NotFound { closest } => problems.push(
+                    e.src
+                        .problem(Rule::EvidenceNotFound, Some("evidence"), "the evidence does not occur in the article text")
+                        .hint(match closest {
+                            Some(c) => format!("the closest passage is `{c}`; copy the passage exactly"),
+                            None => "copy the passage exactly from the text file".into(),
+                        }),
+                ),
+            }
+        }
+        if e.quantity.is_some() && e.quantity_unit.is_none() {
+            problems.push(
+                e.src
+                    .problem(Rule::QuantityWithoutUnit, Some("quantity_unit"), format!("quantity {} has no unit", e.quantity.unwrap_or(0)))
+                    .hint("say what the number counts: soldiers, deaths, drones..."),
+            );
+        }
+        if !ledger.check_row(&e.src, problems) {
+            continue;
+        }
+        let (Some(source_id), Some(date), Some(span), Some(t)) = (source_id, date, span, texts.get(&e.article_id)) else {
+            // every missing piece has produced an error above, so the row was rejected
+            continue;
+        };
+        seen.insert((e.article_id.clone(), e.event_id.clone()), e.src.line);
+        out.push(NEvent {
+            event_key: event_key(&e.article_id, &e.event_id),
+            sentence: t.sentence(span.start),
+            paragraph: t.paragraph(span.start),
+            evidence_start: span.start,
+            evidence_end: span.end,
+            src: e.src,
+            article_id: e.article_id,
+            event_id: e.event_id,
+            source_id,
+            target_id,
+            code: e.code,
+            mode: e.mode,
+            confidence: e.confidence,
+            date_raw: e.date_raw,
+            date,
+            date_text: e.date_text,
+            quantity: e.quantity,
+            quantity_unit: e.quantity_unit,
+            location: e.location,
+            evidence: e.evidence,
+            annotator: e.annotator,
+            notes: e.notes,
+        });
+    }
+    out
+}
+
+fn mentions(
+    rows: Vec<Mention>,
+    published: &HashMap<&str, &NArticle>,
+    texts: &HashMap<String, Arc<ArticleText>>,
+    index: &LabelIndex,
+    ledger: &mut Ledger,
+) -> Vec<NMention> {
+    // occurrences already taken, per (article, text)
+    let mut taken: HashMap<(String, String), HashSet<usize>> = HashMap::new();
+    let mut out = Vec::new();
+    for m in rows {
+        let mut problems = Vec::new();
+        if !published.contains_key(m.article_id.as_str()) {
+            problems.push(unknown_article(&m.src, &m.article_id, published));
+        }
+        let actor_id = resolve_actor(&m.src, "actor", &m.actor, index, &mut problems);
+        let len = m.text.chars().count();
+        let mut start = None;
+        if let Some(t) = texts.get(&m.article_id).filter(|_| published.contains_key(m.article_id.as_str())) {
+            let used = taken.entry((m.article_id.clone(), m.text.clone())).or_default();
+            match m.start {
+                Some(s) => {
+                    if used.contains(&s) {
+                        problems.push(
+                            m.src
+                                .problem(Rule::DuplicateKey, Some("start"), format!("the mention `{}` at {s} is already annotated by an earlier row", m.text))
+                                .hint("remove the repeated row; one place in the text names one actor"),
+                        );
+                    } else if t.slice(s, s + len) == m.text && s + len <= t.len_chars() {
+                        start = Some(s);
+                    } else {
+                        let occ = t.occurrences(&m.text);
+                        problems.push(
+                            m.src
+                                .problem(Rule::MentionOffset, Some("start"), format!("start {s} points at `{}`, not at `{}`", t.slice(s, s + len), m.text))
+                                .hint(if occ.is_empty() {
+                                    "the text does not occur in the article: copy it exactly".to_string()
+                                } else {
+                                    let list: Vec<String> = occ.iter().take(10).map(|o| o.to_string()).collect();
+                                    format!("`{}` occurs at {}", m.text, list.join(", "))
+                                }),
+                        );
+                    }
+                }
+                None => {
+                    let occ = t.occurrences(&m.text);
+                    match occ.iter().find(|o| !used.contains(o)) {
+                        Some(&s) => start = Some(s),
+                        None => problems.push(
+                            m.src
+                                .problem(
+                                    Rule::MentionNotFound,
+                                    Some("text"),
+                                    if occ.is_empty() {
+                                        format!("`{}` does not occur in the article text", m.text)
+                                    } else {
+                                        format!("every occurrence of `{}` ({}) is taken by earlier rows", m.text, occ.len())
+                                    },
+                                )
+                                .hint("copy the words exactly as they stand in the text, or remove the extra row"),
+                        ),
+                    }
+                }
+            }
+        }
+        if !ledger.check_row(&m.src, problems) {
+            continue;
+        }
+        let (Some(actor_id), Some(start), Some(t)) = (actor_id, start, texts.get(&m.article_id)) else { continue };
+        taken.entry((m.article_id.clone(), m.text.clone())).or_default().insert(start);
+        out.push(NMention {
+            sentence: t.sentence(start),
+            paragraph: t.paragraph(start),
+            end: start + len,
+            start,
+            src: m.src,
+            article_id: m.article_id,
+            actor_id,
+            text: m.text,
+            annotator: m.annotator,
+            notes: m.notes,
+        });
+    }
+    out
+}

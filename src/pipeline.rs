@@ -1,0 +1,236 @@
+//! Runs the stages in order, with the gate of each, and decides the outcome:
+//! publish (exit 0), fail without publishing (exit 1). I/O and configuration
+//! errors stop the run earlier (exit 2, from the binary).
+
+use crate::config::Config;
+use crate::gates::{self, TestOutcome};
+use crate::ingest::{self, InputFile};
+use crate::ledger::{Counts, Ledger};
+use crate::manifest::{self, Manifest, StageCounts};
+use crate::marts::{self, Marts};
+use crate::normalize;
+use crate::problem::{Error, Result, Table};
+use crate::publish::{self, FileMeta, OutputFile};
+use crate::reference::Reference;
+use crate::rules::{Rule, Severity};
+use crate::schema;
+use crate::score;
+use polars::prelude::DataFrame;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub raw: PathBuf,
+    /// Where to publish; None checks only (`validate`).
+    pub out: Option<PathBuf>,
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    /// Warnings fail the run too.
+    pub strict: bool,
+    pub command: String,
+}
+
+/// What a run did.
+pub struct Outcome {
+    pub manifest: Manifest,
+    pub marts: Option<(Marts, DataFrame)>,
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> i32 {
+        self.manifest.exit_code
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The run id: derived from the program version, the configuration and the
+/// content of every input, so the same inputs always give the same id.
+pub fn run_id(inputs: &[InputFile], config_sha256: &str) -> String {
+    let mut parts: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.path, i.sha256)).collect();
+    parts.sort();
+    let text = format!("dyadflow {PROGRAM_VERSION}\nschema {}\nconfig {config_sha256}\n{}", schema::SCHEMA_VERSION, parts.join("\n"));
+    crate::ingest::csv_file::sha256_hex(text.as_bytes())[..16].to_string()
+}
+
+fn by_table<T: Copy>(f: impl Fn(Table) -> T) -> BTreeMap<String, T> {
+    Table::ALL.iter().map(|t| (t.name().to_string(), f(*t))).collect()
+}
+
+pub fn execute(opts: &Options) -> Result<Outcome> {
+    let started_at = now();
+    let reference = Reference::builtin();
+    let config_json = serde_json::to_string(&opts.config).expect("configuration serializes");
+    let config_sha256 = crate::ingest::csv_file::sha256_hex(config_json.as_bytes());
+    let mut ledger = Ledger::new(&opts.config);
+
+    // 1. ingest
+    let staged = ingest::run(&opts.raw, &mut ledger)?;
+    let inputs = staged.inputs.clone();
+    let rid = run_id(&inputs, &config_sha256);
+    let staged_counts = [staged.articles.len(), staged.actors.len(), staged.events.len(), staged.mentions.len()];
+
+    // 2. normalize
+    let normalized = normalize::run(staged, reference, &mut ledger);
+    let norm_counts = [normalized.articles.len(), normalized.actors.len(), normalized.events.len(), normalized.mentions.len()];
+
+    // 3. marts and scores
+    let mut marts = marts::build(&normalized, reference)?;
+    marts.rejects = marts::rejects_frame(&ledger.rejects)?;
+    let scores = score::relationship_scores(&marts.events, &opts.config.score)?;
+
+    // gates over what would be published
+    let codes = reference.iter().map(|c| c.code.clone()).collect();
+    let mut tests: Vec<TestOutcome> = gates::score_gate(&scores, &marts.actors, &marts.events);
+    tests.extend(gates::generic_tests(&marts, &scores, &codes));
+    let idx = |t: Table| Table::ALL.iter().position(|x| *x == t).expect("table listed");
+    let tables: BTreeMap<String, Counts> = by_table(|t| Counts {
+        read: ledger.read.get(&t).copied().unwrap_or(0),
+        published: norm_counts[idx(t)],
+        rejected: ledger.rejected(t),
+    });
+    let unreconciled: Vec<String> = tables
+        .iter()
+        .filter(|(_, c)| c.read != c.published + c.rejected)
+        .map(|(t, c)| format!("{t}: read {} != published {} + rejected {}", c.read, c.published, c.rejected))
+        .collect();
+    tests.push(gates_outcome(Rule::RowsReconcile, unreconciled));
+
+    let rejected_at = |stage: crate::rules::Stage, t: Table| ledger.rejects.iter().filter(|r| r.stage == stage && r.src.table == t).count();
+    let mut stages = BTreeMap::new();
+    stages.insert(
+        "1-ingest".to_string(),
+        StageCounts {
+            rows_in: by_table(|t| ledger.read.get(&t).copied().unwrap_or(0)),
+            rows_out: by_table(|t| staged_counts[idx(t)]),
+            rejected: by_table(|t| rejected_at(crate::rules::Stage::Ingest, t)),
+        },
+    );
+    stages.insert(
+        "2-normalize".to_string(),
+        StageCounts {
+            rows_in: by_table(|t| staged_counts[idx(t)]),
+            rows_out: by_table(|t| norm_counts[idx(t)]),
+            rejected: by_table(|t| rejected_at(crate::rules::Stage::Normalize, t)),
+        },
+    );
+    let mut score_counts = StageCounts::default();
+    score_counts.rows_in.insert("events".into(), marts.events.height());
+    score_counts.rows_out.insert("relationship_scores".into(), scores.height());
+    stages.insert("3-score".to_string(), score_counts);
+
+    // decide
+    let mut reasons = Vec::new();
+    let corpus_errors: Vec<String> = ledger
+        .problems
+        .iter()
+        .filter(|p| p.is_error() && p.line <= 1 && !ledger.rejects.iter().any(|r| r.src.file.as_ref() == p.file && r.src.line == p.line))
+        .map(|p| p.to_string())
+        .collect();
+    if !corpus_errors.is_empty() {
+        reasons.push(format!("{} file-level error(s)", corpus_errors.len()));
+    }
+    for (t, c) in &tables {
+        let allowed = opts.config.max_reject_share(t);
+        if c.rejected > 0 && (c.read == 0 || c.rejected as f64 / c.read as f64 > allowed) {
+            reasons.push(format!(
+                "{t}: {} of {} rows rejected, more than the {}% the configuration allows",
+                c.rejected,
+                c.read,
+                allowed * 100.0
+            ));
+        }
+    }
+    if opts.out.is_none() && ledger.errors() > 0 && reasons.is_empty() {
+        reasons.push(format!("{} error(s)", ledger.errors()));
+    }
+    if opts.strict && ledger.warnings() > 0 {
+        reasons.push(format!("{} warning(s) and --strict", ledger.warnings()));
+    }
+    for t in tests.iter().filter(|t| !t.passed()) {
+        reasons.push(format!("test {} on {}.{} failed {} time(s): {}", t.rule, t.table, t.columns.join(","), t.failures, t.examples.join("; ")));
+    }
+    let failed = !reasons.is_empty();
+    let severity = |r: Rule| opts.config.severity_of(r);
+
+    let mut m = Manifest {
+        run_id: rid.clone(),
+        program: "dyadflow",
+        program_version: PROGRAM_VERSION,
+        schema_version: schema::SCHEMA_VERSION,
+        command: opts.command.clone(),
+        status: if failed { "failed" } else if opts.out.is_some() { "published" } else { "validated" }.into(),
+        exit_code: if failed { 1 } else { 0 },
+        started_at,
+        finished_at: String::new(),
+        raw_dir: opts.raw.display().to_string(),
+        out_dir: opts.out.as_ref().map(|p| p.display().to_string()),
+        config_file: opts.config_path.as_ref().map(|p| p.display().to_string()),
+        config_sha256,
+        inputs,
+        tables,
+        stages,
+        outputs: Vec::new(),
+        rules: manifest::rule_outcomes(&ledger.problems, &tests, severity),
+        tests,
+        errors: ledger.errors(),
+        warnings: ledger.warnings(),
+        failure_reasons: reasons,
+        problems: ledger.problems.clone(),
+    };
+
+    if let (false, Some(out)) = (failed, &opts.out) {
+        m.outputs = publish_set(out, &rid, &marts, &scores, &m)?;
+    }
+    m.finished_at = now();
+    Ok(Outcome { manifest: m, marts: Some((marts, scores)) })
+}
+
+fn gates_outcome(rule: Rule, bad: Vec<String>) -> TestOutcome {
+    TestOutcome {
+        rule: rule.id(),
+        table: "*",
+        columns: Vec::new(),
+        failures: bad.len(),
+        outcome: if bad.is_empty() { "pass" } else { "fail" },
+        examples: bad,
+    }
+}
+
+fn publish_set(out: &Path, rid: &str, marts: &Marts, scores: &DataFrame, m: &Manifest) -> Result<Vec<OutputFile>> {
+    let meta = FileMeta { run_id: rid.to_string(), program_version: PROGRAM_VERSION.to_string() };
+    let tables: [(&'static schema::TableSchema, &DataFrame); 6] = [
+        (&schema::ARTICLES, &marts.articles),
+        (&schema::ACTORS, &marts.actors),
+        (&schema::EVENTS, &marts.events),
+        (&schema::MENTIONS, &marts.mentions),
+        (&schema::RELATIONSHIP_SCORES, scores),
+        (&schema::REJECTS, &marts.rejects),
+    ];
+    publish::publish(out, &tables, &meta, |outputs| {
+        let mut record = m.clone();
+        record.outputs = outputs.to_vec();
+        record.finished_at = now();
+        serde_json::to_vec_pretty(&record).expect("the run record serializes")
+    })
+}
+
+/// The severity that fails a `validate` (errors, or warnings with --strict).
+pub fn failing_severity(strict: bool) -> Severity {
+    if strict {
+        Severity::Warning
+    } else {
+        Severity::Error
+    }
+}
+
+impl From<std::convert::Infallible> for Error {
+    fn from(e: std::convert::Infallible) -> Self {
+        match e {}
+    }
+}

@@ -1,0 +1,157 @@
+//! Typed problems and errors.
+//!
+//! A [`Problem`] is something wrong with the input: it names the file, the
+//! physical line, the column, the rule and a fix hint, and it is either a
+//! warning (row kept) or an error (row rejected). An [`Error`] stops the
+//! program: I/O failures, a bad configuration, a broken invariant.
+
+use crate::rules::{Rule, Severity};
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// The raw tables of the format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Table {
+    Articles,
+    Actors,
+    Events,
+    Mentions,
+}
+
+impl Table {
+    pub const ALL: [Table; 4] = [Table::Articles, Table::Actors, Table::Events, Table::Mentions];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Articles => "articles",
+            Table::Actors => "actors",
+            Table::Events => "events",
+            Table::Mentions => "mentions",
+        }
+    }
+
+    pub fn required(self) -> bool {
+        !matches!(self, Table::Mentions)
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One problem found in the input, located like a compiler diagnostic.
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+pub struct Problem {
+    pub rule: Rule,
+    pub severity: Severity,
+    pub table: Option<Table>,
+    /// Path of the file as the user named it (raw directory joined).
+    pub file: String,
+    /// Physical line, 1 = header. 0 when the problem concerns the whole file.
+    pub line: u64,
+    /// 1-based field number in the header, when one field is at fault.
+    pub column: Option<usize>,
+    /// Name of that field.
+    pub field: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}[{}]: {}", self.severity, self.rule, self.message)
+    }
+}
+
+impl Problem {
+    pub fn new(rule: Rule, file: impl Into<String>, line: u64, message: impl Into<String>) -> Self {
+        Problem {
+            rule,
+            severity: rule.default_severity(),
+            table: None,
+            file: file.into(),
+            line,
+            column: None,
+            field: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn table(mut self, table: Table) -> Self {
+        self.table = Some(table);
+        self
+    }
+
+    pub fn at(mut self, column: usize, field: impl Into<String>) -> Self {
+        self.column = Some(column);
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Errors that stop a command (exit code 2), as opposed to problems in the
+/// data (exit code 1).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("raw directory {path} does not exist or is not a directory")]
+    NoRawDir { path: PathBuf },
+    #[error("invalid configuration in {path}: {message}")]
+    Config { path: PathBuf, message: String },
+    #[error("polars failed in stage {stage}: {source}")]
+    Polars {
+        stage: &'static str,
+        source: polars::error::PolarsError,
+    },
+    #[error("parquet failed for {path}: {message}")]
+    Parquet { path: PathBuf, message: String },
+    #[error("internal invariant broken ({rule}): {message}")]
+    Invariant { rule: Rule, message: String },
+}
+
+impl Error {
+    pub fn polars(stage: &'static str) -> impl FnOnce(polars::error::PolarsError) -> Error {
+        move |source| Error::Polars { stage, source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_is_compiler_like() {
+        let p = Problem::new(Rule::UnknownActor, "raw/events.csv", 14, "no actor matches `Rusia`")
+            .at(5, "source")
+            .hint("did you mean `Russia`?");
+        assert_eq!(p.to_string(), "raw/events.csv:14:5: error[unknown-actor]: no actor matches `Rusia`");
+        let whole = Problem::new(Rule::MissingTable, "raw/events.csv", 0, "missing");
+        assert_eq!(whole.to_string(), "raw/events.csv: error[missing-table]: missing");
+    }
+}

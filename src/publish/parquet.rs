@@ -1,0 +1,184 @@
+//! Writing a table as Parquet with arrow-rs (which, unlike polars' writer,
+//! records the sort order, per-column descriptions, bloom filters and
+//! key-value metadata), and reading it back independently to check it.
+
+use crate::schema::{Kind, TableSchema, SCHEMA_VERSION};
+use arrow::array::{ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, ListBuilder, StringArray, StringBuilder};
+use arrow::datatypes::{DataType as ArrowType, Field, Schema};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::{KeyValue, SortingColumn};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+use polars::prelude::{DataFrame, DataType as PlType};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Key-value metadata written into every file.
+#[derive(Debug, Clone)]
+pub struct FileMeta {
+    pub run_id: String,
+    pub program_version: String,
+}
+
+fn arrow_type(k: Kind) -> ArrowType {
+    match k {
+        Kind::Str => ArrowType::Utf8,
+        Kind::Int32 => ArrowType::Int32,
+        Kind::Int64 => ArrowType::Int64,
+        Kind::Float64 => ArrowType::Float64,
+        Kind::Bool => ArrowType::Boolean,
+        Kind::Date => ArrowType::Date32,
+        Kind::ListStr => ArrowType::List(Arc::new(Field::new("item", ArrowType::Utf8, true))),
+    }
+}
+
+/// The Arrow schema of a table, with a description on every field.
+pub fn arrow_schema(t: &TableSchema, meta: &FileMeta) -> Schema {
+    let fields: Vec<Field> = t
+        .columns
+        .iter()
+        .map(|c| {
+            Field::new(c.name, arrow_type(c.kind), c.nullable)
+                .with_metadata(HashMap::from([("description".to_string(), c.description.to_string())]))
+        })
+        .collect();
+    Schema::new(fields).with_metadata(kv_pairs(t, meta).into_iter().collect::<HashMap<String, String>>())
+}
+
+fn kv_pairs(t: &TableSchema, meta: &FileMeta) -> Vec<(String, String)> {
+    let descriptions: serde_json::Map<String, serde_json::Value> =
+        t.columns.iter().map(|c| (c.name.to_string(), serde_json::Value::String(c.description.to_string()))).collect();
+    vec![
+        ("dyadflow.table".into(), t.name.into()),
+        ("dyadflow.table_description".into(), t.description.into()),
+        ("dyadflow.schema_version".into(), SCHEMA_VERSION.into()),
+        ("dyadflow.run_id".into(), meta.run_id.clone()),
+        ("dyadflow.program_version".into(), meta.program_version.clone()),
+        ("dyadflow.sorted_by".into(), t.sort_by.join(",")),
+        ("dyadflow.column_descriptions".into(), serde_json::Value::Object(descriptions).to_string()),
+    ]
+}
+
+fn column_array(df: &DataFrame, name: &str, kind: Kind) -> Result<ArrayRef, String> {
+    let col = df.column(name).map_err(|_| format!("column `{name}` is missing from the frame"))?;
+    let s = col.as_materialized_series();
+    let err = |e: polars::error::PolarsError| format!("column `{name}`: {e}");
+    let cast = |t: PlType| s.cast(&t).map_err(err);
+    Ok(match kind {
+        Kind::Str => Arc::new(StringArray::from_iter(cast(PlType::String)?.str().map_err(err)?.iter())),
+        Kind::Int32 => Arc::new(Int32Array::from_iter(cast(PlType::Int32)?.i32().map_err(err)?.iter())),
+        Kind::Int64 => Arc::new(Int64Array::from_iter(cast(PlType::Int64)?.i64().map_err(err)?.iter())),
+        Kind::Float64 => Arc::new(Float64Array::from_iter(cast(PlType::Float64)?.f64().map_err(err)?.iter())),
+        Kind::Bool => Arc::new(BooleanArray::from_iter(s.bool().map_err(err)?.iter())),
+        Kind::Date => {
+            if s.dtype() != &PlType::Date {
+                return Err(format!("column `{name}` is {} where a date is expected", s.dtype()));
+            }
+            Arc::new(Date32Array::from_iter(cast(PlType::Int32)?.i32().map_err(err)?.iter()))
+        }
+        Kind::ListStr => {
+            let mut b = ListBuilder::new(StringBuilder::new());
+            let list = s.list().map_err(err)?;
+            for i in 0..list.len() {
+                match list.get_as_series(i) {
+                    Some(inner) => {
+                        for v in inner.str().map_err(err)?.iter() {
+                            b.values().append_option(v);
+                        }
+                        b.append(true);
+                    }
+                    None => b.append(false),
+                }
+            }
+            Arc::new(b.finish())
+        }
+    })
+}
+
+/// Converts a polars frame into an Arrow record batch of the table's schema
+/// (columns in schema order; extra frame columns are not published).
+pub fn to_batch(df: &DataFrame, t: &TableSchema, meta: &FileMeta) -> Result<RecordBatch, String> {
+    let schema = Arc::new(arrow_schema(t, meta));
+    let arrays = t.columns.iter().map(|c| column_array(df, c.name, c.kind)).collect::<Result<Vec<_>, _>>()?;
+    RecordBatch::try_new(schema, arrays).map_err(|e| format!("table {}: {e}", t.name))
+}
+
+pub fn writer_properties(t: &TableSchema, meta: &FileMeta) -> WriterProperties {
+    let mut b = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("zstd level 3 is valid")))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_created_by(format!("dyadflow {}", meta.program_version))
+        .set_dictionary_enabled(false)
+        .set_key_value_metadata(Some(kv_pairs(t, meta).into_iter().map(|(k, v)| KeyValue::new(k, v)).collect()))
+        .set_sorting_columns(Some(
+            t.sort_by
+                .iter()
+                .map(|s| SortingColumn {
+                    column_idx: t.columns.iter().position(|c| c.name == *s).expect("sort columns exist") as i32,
+                    descending: false,
+                    nulls_first: true,
+                })
+                .collect(),
+        ));
+    for c in t.columns {
+        let path = ColumnPath::from(c.name);
+        if c.dictionary {
+            b = b.set_column_dictionary_enabled(path.clone(), true);
+        }
+        if c.bloom {
+            b = b.set_column_bloom_filter_enabled(path, true);
+        }
+    }
+    b.build()
+}
+
+/// Writes the table to `w` as one Parquet file.
+pub fn write<W: Write + Send>(df: &DataFrame, t: &TableSchema, meta: &FileMeta, w: W) -> Result<(), String> {
+    let batch = to_batch(df, t, meta)?;
+    let mut writer = ArrowWriter::try_new(w, batch.schema(), Some(writer_properties(t, meta))).map_err(|e| e.to_string())?;
+    writer.write(&batch).map_err(|e| e.to_string())?;
+    writer.close().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// What a read-back found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadBack {
+    pub rows: usize,
+    pub run_id: Option<String>,
+}
+
+/// Opens a written file with the Parquet reader and checks its schema (names,
+/// types, nullability) and metadata; returns its row count.
+pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| e.to_string())?;
+    let schema = builder.schema().clone();
+    if schema.fields().len() != t.columns.len() {
+        return Err(format!("{} columns, expected {}", schema.fields().len(), t.columns.len()));
+    }
+    for (f, c) in schema.fields().iter().zip(t.columns) {
+        if f.name() != c.name || f.data_type() != &arrow_type(c.kind) || f.is_nullable() != c.nullable {
+            return Err(format!("column {} is {:?}, expected {} {:?}", f.name(), f.data_type(), c.name, arrow_type(c.kind)));
+        }
+    }
+    let kv = builder.metadata().file_metadata().key_value_metadata().cloned().unwrap_or_default();
+    let get = |k: &str| kv.iter().find(|x| x.key == k).and_then(|x| x.value.clone());
+    if get("dyadflow.table").as_deref() != Some(t.name) || get("dyadflow.schema_version").as_deref() != Some(SCHEMA_VERSION) {
+        return Err("dyadflow metadata missing or for another table".into());
+    }
+    let declared: i64 = builder.metadata().file_metadata().num_rows();
+    let mut rows = 0;
+    for batch in builder.build().map_err(|e| e.to_string())? {
+        rows += batch.map_err(|e| e.to_string())?.num_rows();
+    }
+    if rows as i64 != declared {
+        return Err(format!("footer says {declared} rows, pages hold {rows}"));
+    }
+    Ok(ReadBack { rows, run_id: get("dyadflow.run_id") })
+}

@@ -1,0 +1,269 @@
+//! The published tables' schemas: column names, types and descriptions, in
+//! order. The Parquet writer takes its schema from here, the README's data
+//! dictionary is checked against it, and `dyadflow schema` prints it.
+
+/// Schema version written into every file; raise it when a column changes.
+pub const SCHEMA_VERSION: &str = "1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    Int32,
+    Int64,
+    Float64,
+    Bool,
+    Date,
+    ListStr,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Str => "string",
+            Kind::Int32 => "int32",
+            Kind::Int64 => "int64",
+            Kind::Float64 => "double",
+            Kind::Bool => "boolean",
+            Kind::Date => "date",
+            Kind::ListStr => "list<string>",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub nullable: bool,
+    /// Dictionary-encode in Parquet (low-cardinality strings and numbers).
+    pub dictionary: bool,
+    /// Write a bloom filter (id columns users filter on).
+    pub bloom: bool,
+    pub description: &'static str,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct TableSchema {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub columns: &'static [Column],
+    /// Sort order of the rows, by column name.
+    pub sort_by: &'static [&'static str],
+    /// Columns whose values, together, are unique.
+    pub key: &'static [&'static str],
+}
+
+impl TableSchema {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+macro_rules! col {
+    ($name:literal, $kind:ident, null, $desc:literal) => {
+        Column { name: $name, kind: Kind::$kind, nullable: true, dictionary: false, bloom: false, description: $desc }
+    };
+    ($name:literal, $kind:ident, req, $desc:literal) => {
+        Column { name: $name, kind: Kind::$kind, nullable: false, dictionary: false, bloom: false, description: $desc }
+    };
+    ($name:literal, $kind:ident, null, dict, $desc:literal) => {
+        Column { name: $name, kind: Kind::$kind, nullable: true, dictionary: true, bloom: false, description: $desc }
+    };
+    ($name:literal, $kind:ident, req, dict, $desc:literal) => {
+        Column { name: $name, kind: Kind::$kind, nullable: false, dictionary: true, bloom: false, description: $desc }
+    };
+    ($name:literal, $kind:ident, req, dict, bloom, $desc:literal) => {
+        Column { name: $name, kind: Kind::$kind, nullable: false, dictionary: true, bloom: true, description: $desc }
+    };
+    ($name:literal, $kind:ident, null, dict, bloom, $desc:literal) => {
+        Column { name: $name, kind: Kind::$kind, nullable: true, dictionary: true, bloom: true, description: $desc }
+    };
+    ($name:literal, $kind:ident, req, bloom, $desc:literal) => {
+        Column { name: $name, kind: Kind::$kind, nullable: false, dictionary: false, bloom: true, description: $desc }
+    };
+}
+
+const RAW_FILE: Column = col!("raw_file", Str, req, dict, "raw CSV file the row was read from, relative to the raw directory");
+const RAW_LINE: Column = col!("raw_line", Int64, req, "physical line of the row in raw_file (1 = header)");
+
+pub const ARTICLES: TableSchema = TableSchema {
+    name: "articles",
+    description: "one row per annotated article",
+    key: &["article_id"],
+    sort_by: &["article_id"],
+    columns: &[
+        col!("article_id", Str, req, bloom, "article id from articles.csv"),
+        col!("title", Str, req, "headline as published"),
+        col!("published", Str, req, "publication date as annotated (EDTF)"),
+        col!("published_start", Date, req, "first day the publication date can be"),
+        col!("published_end", Date, req, "last day the publication date can be"),
+        col!("published_approximate", Bool, req, "the publication date is approximate (EDTF ~ or %)"),
+        col!("language", Str, req, dict, "BCP 47 language tag of the text"),
+        col!("outlet", Str, null, dict, "publisher"),
+        col!("url", Str, null, "where the article was published"),
+        col!("text_path", Str, req, "text file, relative to the raw directory"),
+        col!("text_sha256", Str, req, "SHA-256 of the text file"),
+        col!("text_chars", Int64, req, "length of the text in code points"),
+        col!("event_count", Int64, req, "published events annotated in the article"),
+        col!("mention_count", Int64, req, "published mentions annotated in the article"),
+        col!("notes", Str, null, "annotator's remarks"),
+        RAW_FILE,
+        RAW_LINE,
+    ],
+};
+
+pub const ACTORS: TableSchema = TableSchema {
+    name: "actors",
+    description: "one row per actor: states, organisations, groups, persons",
+    key: &["actor_id"],
+    sort_by: &["actor_id"],
+    columns: &[
+        col!("actor_id", Str, req, bloom, "canonical actor id (RUS, RUS.MFA, AFG.TALIBAN)"),
+        col!("name", Str, req, "canonical English name"),
+        col!("type", Str, req, dict, "kind of actor: state, government, legislature, judiciary, military, police, intelligence, person, armed_group, igo, ngo, media, business, civilians, other"),
+        col!("country", Str, null, dict, "ISO 3166-1 alpha-3 country the actor belongs to; null for international organisations"),
+        col!("parent_id", Str, null, dict, "actor this one acts for or belongs to"),
+        col!("top_id", Str, req, dict, "root of the parent chain (the actor itself when it has no parent)"),
+        col!("depth", Int32, req, dict, "steps from the actor up to top_id (0 for a top actor)"),
+        col!("aliases", ListStr, req, "other labels of the actor, including spellings found in the texts"),
+        col!("mention_count", Int64, req, "published mentions of the actor"),
+        col!("event_count", Int64, req, "published events with the actor as source or target"),
+        col!("notes", Str, null, "annotator's remarks"),
+        RAW_FILE,
+        RAW_LINE,
+    ],
+};
+
+pub const EVENTS: TableSchema = TableSchema {
+    name: "events",
+    description: "one row per annotated event claim (who did what to whom, when)",
+    key: &["event_key"],
+    sort_by: &["date_start", "date_end", "source_id", "target_id", "event_key"],
+    columns: &[
+        col!("event_key", Str, req, bloom, "stable key: first 16 hex digits of SHA-256(article_id, event_id)"),
+        col!("article_id", Str, req, dict, "article the event is annotated in"),
+        col!("event_id", Str, req, "annotator's id of the row, unique within its article"),
+        col!("source_id", Str, req, dict, bloom, "actor who acts"),
+        col!("target_id", Str, null, dict, bloom, "actor acted upon; null when nobody is"),
+        col!("source_top_id", Str, req, dict, "top of the source's parent chain"),
+        col!("target_top_id", Str, null, dict, "top of the target's parent chain"),
+        col!("code", Str, req, dict, "CAMEO event code, as text with leading zeros"),
+        col!("base_code", Str, req, dict, "the code's first three digits (its 3-digit base)"),
+        col!("root_code", Str, req, dict, "the code's first two digits (its root)"),
+        col!("code_label", Str, req, dict, "short description of the code"),
+        col!("quad_class", Int32, req, dict, "1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict"),
+        col!("goldstein", Float64, req, dict, "Goldstein value of the code, from -10 (most conflictual) to +10"),
+        col!("plover", Str, null, dict, "PLOVER category of the code; null for roots 01 and 02"),
+        col!("mode", Str, req, dict, "asserted, negated (did not happen), planned (announced) or alleged (claimed by one party)"),
+        col!("confidence", Float64, req, dict, "annotator's confidence in the reading, 0 to 1"),
+        col!("date_start", Date, req, "first day the event can have happened"),
+        col!("date_end", Date, req, "last day the event can have happened"),
+        col!("date_precision", Str, req, dict, "day, month, season, year or interval"),
+        col!("date_approximate", Bool, req, "the date is approximate (EDTF ~ or %)"),
+        col!("date_uncertain", Bool, req, "the date is uncertain (EDTF ? or %)"),
+        col!("date_edtf", Str, req, dict, "the date as annotated (EDTF)"),
+        col!("date_text", Str, null, "the article's own words for the date"),
+        col!("quantity", Int64, null, "a count the text gives (soldiers, deaths, drones)"),
+        col!("quantity_unit", Str, null, dict, "what quantity counts"),
+        col!("location", Str, null, dict, "where it happened"),
+        col!("evidence", Str, req, "passage of the article stating the event"),
+        col!("evidence_start", Int64, req, "offset of evidence in the text, in code points from 0"),
+        col!("evidence_end", Int64, req, "offset just past the evidence, in code points"),
+        col!("sentence", Int32, req, "1-based sentence of the article holding the evidence"),
+        col!("paragraph", Int32, req, "1-based paragraph (non-empty line; the headline is 1) holding the evidence"),
+        col!("annotator", Str, null, dict, "who annotated the row"),
+        col!("notes", Str, null, "annotator's remarks"),
+        RAW_FILE,
+        RAW_LINE,
+    ],
+};
+
+pub const MENTIONS: TableSchema = TableSchema {
+    name: "mentions",
+    description: "one row per place in a text where an actor is named",
+    key: &["article_id", "start", "end"],
+    sort_by: &["article_id", "start", "end"],
+    columns: &[
+        col!("article_id", Str, req, dict, "article whose text holds the mention"),
+        col!("actor_id", Str, req, dict, bloom, "actor named"),
+        col!("top_id", Str, req, dict, "top of the actor's parent chain"),
+        col!("text", Str, req, dict, "the words as they stand in the text"),
+        col!("start", Int64, req, "offset of text in the article, in code points from 0"),
+        col!("end", Int64, req, "offset just past text, in code points"),
+        col!("sentence", Int32, req, "1-based sentence holding the mention"),
+        col!("paragraph", Int32, req, "1-based paragraph holding the mention"),
+        col!("annotator", Str, null, dict, "who annotated the row"),
+        col!("notes", Str, null, "annotator's remarks"),
+        RAW_FILE,
+        RAW_LINE,
+    ],
+};
+
+pub const RELATIONSHIP_SCORES: TableSchema = TableSchema {
+    name: "relationship_scores",
+    description: "one row per dyad, level, direction and period",
+    key: &["level", "directed", "period", "actor_a", "actor_b"],
+    sort_by: &["level", "directed", "period", "actor_a", "actor_b"],
+    columns: &[
+        col!("level", Str, req, dict, "actor: actors as annotated; top: actors rolled up to the top of their parent chains"),
+        col!("directed", Bool, req, "true: actor_a acting on actor_b; false: the pair either way, actor_a < actor_b"),
+        col!("period", Str, req, dict, "`all`, or a calendar year (of the events' first day)"),
+        col!("actor_a", Str, req, dict, bloom, "source actor (directed) or the smaller id of the pair"),
+        col!("actor_b", Str, req, dict, bloom, "target actor (directed) or the larger id of the pair"),
+        col!("n_events", Int64, req, "distinct real-world events (an event reported by several articles counts once)"),
+        col!("n_reports", Int64, req, "event rows behind those events, over all articles"),
+        col!("n_verbal_coop", Int64, req, "events of QuadClass 1"),
+        col!("n_material_coop", Int64, req, "events of QuadClass 2"),
+        col!("n_verbal_conflict", Int64, req, "events of QuadClass 3"),
+        col!("n_material_conflict", Int64, req, "events of QuadClass 4"),
+        col!("goldstein_sum", Float64, req, "sum of the events' Goldstein values (unweighted)"),
+        col!("goldstein_mean", Float64, req, "mean of the events' Goldstein values (unweighted)"),
+        col!("weight_sum", Float64, req, "sum of the events' weights (confidence x mode weight)"),
+        col!("coop_mass", Float64, req, "C: sum of weight x Goldstein / 10 over cooperative events"),
+        col!("conflict_mass", Float64, req, "K: sum of weight x |Goldstein| / 10 over conflictual events"),
+        col!("score", Float64, req, "(C - K) / (C + K + k), in (-1, 1); k is score.shrinkage"),
+        col!("first_date", Date, req, "first day of the earliest event"),
+        col!("last_date", Date, req, "last day of the latest event"),
+    ],
+};
+
+pub const REJECTS: TableSchema = TableSchema {
+    name: "rejects",
+    description: "one row per raw row that was not published, with the reason",
+    key: &["file", "line"],
+    sort_by: &["table", "file", "line"],
+    columns: &[
+        col!("table", Str, req, dict, "raw table of the row: articles, actors, events or mentions"),
+        col!("file", Str, req, dict, "raw file of the row"),
+        col!("line", Int64, req, "physical line of the row in file (1 = header)"),
+        col!("column", Int32, null, "1-based field number at fault, when one field is"),
+        col!("stage", Str, req, dict, "stage whose gate rejected the row: ingest or normalize"),
+        col!("rule", Str, req, dict, "id of the rule the row broke (the first error)"),
+        col!("severity", Str, req, dict, "always error: warnings do not reject"),
+        col!("message", Str, req, "what is wrong"),
+        col!("hint", Str, null, "how to fix it"),
+        col!("raw_record", Str, req, "the raw row as a JSON object, header name to value"),
+    ],
+};
+
+/// Every published table, in publishing order.
+pub const TABLES: [&TableSchema; 6] = [&ARTICLES, &ACTORS, &EVENTS, &MENTIONS, &RELATIONSHIP_SCORES, &REJECTS];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_keys_and_sorts_exist() {
+        for t in TABLES {
+            let mut seen = std::collections::HashSet::new();
+            for c in t.columns {
+                assert!(seen.insert(c.name), "{}.{} twice", t.name, c.name);
+                assert!(!c.description.is_empty());
+            }
+            for k in t.key.iter().chain(t.sort_by) {
+                assert!(t.column(k).is_some(), "{}.{k}", t.name);
+            }
+        }
+    }
+}
