@@ -13,7 +13,10 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct RowSrc {
     pub table: Table,
+    /// The file as shown in messages (raw directory joined).
     pub file: Arc<str>,
+    /// The file relative to the raw directory, as published in `raw_file`.
+    pub rel_file: Arc<str>,
     pub line: u64,
     pub header: Arc<[String]>,
     pub fields: Vec<String>,
@@ -157,6 +160,7 @@ mod tests {
         RowSrc {
             table: Table::Events,
             file: "raw/events.csv".into(),
+            rel_file: "events.csv".into(),
             line: 3,
             header: vec!["a".to_string(), "b".to_string()].into(),
             fields: vec!["1".into(), "x\"y".into(), "extra".into()],

@@ -56,7 +56,7 @@ pub fn codes_frame(reference: &Reference) -> PolarsResult<DataFrame> {
 
 fn raw_cols<'a>(srcs: impl Iterator<Item = &'a crate::ledger::RowSrc> + Clone) -> [Column; 2] {
     [
-        Column::new("raw_file".into(), srcs.clone().map(|s| s.file.to_string()).collect::<Vec<_>>()),
+        Column::new("raw_file".into(), srcs.clone().map(|s| s.rel_file.to_string()).collect::<Vec<_>>()),
         i64c("raw_line", srcs.map(|s| s.line as i64).collect()),
     ]
 }
@@ -218,7 +218,7 @@ pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
     let r = rejects;
     let df = frame(vec![
         Column::new("table".into(), r.iter().map(|x| x.src.table.name()).collect::<Vec<_>>()),
-        Column::new("file".into(), r.iter().map(|x| x.src.file.to_string()).collect::<Vec<_>>()),
+        Column::new("file".into(), r.iter().map(|x| x.src.rel_file.to_string()).collect::<Vec<_>>()),
         i64c("line", r.iter().map(|x| x.src.line as i64).collect()),
         Column::new("column".into(), r.iter().map(|x| x.column.map(|c| c as i32)).collect::<Vec<Option<i32>>>()),
         Column::new("stage".into(), r.iter().map(|x| x.stage.to_string()).collect::<Vec<_>>()),

@@ -234,7 +234,7 @@ pub const REJECTS: TableSchema = TableSchema {
     sort_by: &["table", "file", "line"],
     columns: &[
         col!("table", Str, req, dict, "raw table of the row: articles, actors, events or mentions"),
-        col!("file", Str, req, dict, "raw file of the row"),
+        col!("file", Str, req, dict, "raw file of the row, relative to the raw directory"),
         col!("line", Int64, req, "physical line of the row in file (1 = header)"),
         col!("column", Int32, null, "1-based field number at fault, when one field is"),
         col!("stage", Str, req, dict, "stage whose gate rejected the row: ingest or normalize"),

@@ -50,11 +50,12 @@ fn lossy(field: &[u8]) -> String {
 }
 
 /// Parses the bytes of one CSV file of `table`.
-pub fn parse(table: Table, display: &str, data: &[u8], columns: &[ColumnSpec]) -> CsvFile {
+pub fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[ColumnSpec]) -> CsvFile {
     let sha256 = sha256_hex(data);
     let bytes = data.len() as u64;
     let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let file: Arc<str> = display.into();
+    let rel_file: Arc<str> = rel.into();
     let mut out = CsvFile {
         display: display.to_string(),
         sha256,
@@ -104,6 +105,7 @@ pub fn parse(table: Table, display: &str, data: &[u8], columns: &[ColumnSpec]) -
         let src = RowSrc {
             table,
             file: file.clone(),
+            rel_file: rel_file.clone(),
             line,
             header: out.header.clone(),
             fields: rec.iter().map(lossy).collect(),
@@ -257,14 +259,14 @@ mod tests {
     #[test]
     fn physical_lines_survive_quoted_line_breaks_bom_and_crlf() {
         let data = b"\xEF\xBB\xBFa,b\r\n1,\"two\r\nlines\"\r\n2,x\r\n";
-        let f = parse(Table::Events, "e.csv", data, COLS);
+        let f = parse(Table::Events, "e.csv", "e.csv", data, COLS);
         assert!(f.problems.is_empty(), "{:?}", f.problems);
         assert_eq!(&*f.header, &["a".to_string(), "b".to_string()]);
         assert_eq!(f.rows.len(), 2);
         assert_eq!(f.rows[0].src.line, 2);
         assert_eq!(f.rows[0].src.fields[1], "two\r\nlines");
         assert_eq!(f.rows[1].src.line, 4);
-        let f = parse(Table::Events, "e.csv", b"\n\na,b\n\n1,2\r\n\r\n3,4", COLS);
+        let f = parse(Table::Events, "e.csv", "e.csv", b"\n\na,b\n\n1,2\r\n\r\n3,4", COLS);
         let lines: Vec<u64> = f.rows.iter().map(|r| r.src.line).collect();
         assert_eq!(lines, vec![5, 7], "blank lines are skipped but counted");
     }
@@ -272,7 +274,7 @@ mod tests {
     #[test]
     fn bad_rows_are_kept_with_their_problems() {
         let data = b"a,b\n1,ok\n2,bad\xff\n3\n4,x,y\n5,nul\x00\n";
-        let f = parse(Table::Events, "e.csv", data, COLS);
+        let f = parse(Table::Events, "e.csv", "e.csv", data, COLS);
         assert_eq!(f.rows.len(), 5);
         let r: Vec<Vec<Rule>> = f.rows.iter().map(|r| r.problems.iter().map(|p| p.rule).collect()).collect();
         assert_eq!(r[0], vec![]);
@@ -287,19 +289,19 @@ mod tests {
 
     #[test]
     fn header_problems() {
-        let f = parse(Table::Events, "e.csv", b"", COLS);
+        let f = parse(Table::Events, "e.csv", "e.csv", b"", COLS);
         assert_eq!(rules(&f), vec![Rule::EmptyFile]);
         assert!(f.fatal.is_some());
-        let f = parse(Table::Events, "e.csv", b"a,b\n", COLS);
+        let f = parse(Table::Events, "e.csv", "e.csv", b"a,b\n", COLS);
         assert_eq!(rules(&f), vec![Rule::NoRows]);
         assert!(f.fatal.is_none());
-        let f = parse(Table::Events, "e.csv", b"b,A_\n1,2\n", COLS);
+        let f = parse(Table::Events, "e.csv", "e.csv", b"b,A_\n1,2\n", COLS);
         assert_eq!(rules(&f), vec![Rule::UnknownColumn, Rule::MissingColumn]);
         assert_eq!(f.fatal.as_ref().unwrap().rule, Rule::MissingColumn);
-        let f = parse(Table::Events, "e.csv", b"a,b,a\n1,2,3\n", COLS);
+        let f = parse(Table::Events, "e.csv", "e.csv", b"a,b,a\n1,2,3\n", COLS);
         assert_eq!(rules(&f), vec![Rule::DuplicateColumn]);
         assert_eq!(f.fatal.as_ref().unwrap().column, Some(3));
-        let f = parse(Table::Events, "e.csv", b" a , b ,colour\n1,2,3\n", COLS);
+        let f = parse(Table::Events, "e.csv", "e.csv", b" a , b ,colour\n1,2,3\n", COLS);
         assert_eq!(rules(&f), vec![Rule::UnknownColumn], "names are trimmed");
     }
 }

@@ -98,8 +98,9 @@ pub fn run(raw: &Path, ledger: &mut Ledger) -> Result<Staged, Error> {
             let path = raw.join(&rel);
             let data = std::fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
             let shown = display(raw, &rel);
-            let file = csv_file::parse(table, &shown, &data, records::columns(table));
-            staged.inputs.push(InputFile { path: rel.to_string_lossy().replace('\\', "/"), sha256: file.sha256.clone(), bytes: file.bytes });
+            let rel_name = rel.to_string_lossy().replace('\\', "/");
+            let file = csv_file::parse(table, &shown, &rel_name, &data, records::columns(table));
+            staged.inputs.push(InputFile { path: rel_name, sha256: file.sha256.clone(), bytes: file.bytes });
             for p in &file.problems {
                 ledger.report(p.clone());
             }

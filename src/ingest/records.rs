@@ -527,6 +527,7 @@ mod tests {
         RowSrc {
             table,
             file: "raw/x.csv".into(),
+            rel_file: "x.csv".into(),
             line: 7,
             header: Arc::from(header.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
             fields: fields.iter().map(|s| s.to_string()).collect(),

@@ -130,7 +130,7 @@ mod tests {
 
     fn actor(id: &str, parent: Option<&str>, line: u64) -> Actor {
         Actor {
-            src: RowSrc { table: Table::Actors, file: "a.csv".into(), line, header: Arc::from(vec!["actor_id".to_string(), "parent".to_string()]), fields: vec![] },
+            src: RowSrc { table: Table::Actors, file: "a.csv".into(), rel_file: "a.csv".into(), line, header: Arc::from(vec!["actor_id".to_string(), "parent".to_string()]), fields: vec![] },
             actor_id: id.into(),
             name: id.into(),
             actor_type: "state".into(),

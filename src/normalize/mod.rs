@@ -153,6 +153,8 @@ fn articles(rows: Vec<Article>, texts: &HashMap<String, crate::ingest::texts::Te
                     .problem(Rule::DuplicateKey, Some("article_id"), format!("article `{}` is already defined on line {first}", a.article_id))
                     .hint("give each article its own id, or remove the repeated row"),
             );
+        } else {
+            seen.insert(a.article_id.clone(), a.src.line);
         }
         let published = match a.published.resolve() {
             Ok(d) => Some(d),
@@ -162,7 +164,6 @@ fn articles(rows: Vec<Article>, texts: &HashMap<String, crate::ingest::texts::Te
             }
         };
         if ledger.check_row(&a.src, problems) {
-            seen.insert(a.article_id.clone(), a.src.line);
             let t = &texts[&a.article_id];
             out.push(NArticle {
                 published: published.expect("resolved when no error"),
@@ -235,6 +236,9 @@ fn events(
                     .problem(Rule::DuplicateKey, Some("event_id"), format!("event `{}` of article `{}` is already used on line {first}", e.event_id, e.article_id))
                     .hint("event ids must be unique within their article: renumber this row"),
             );
+        } else {
+            // a key is taken by its first row even when that row is rejected
+            seen.insert((e.article_id.clone(), e.event_id.clone()), e.src.line);
         }
         let source_id = resolve_actor(&e.src, "source", &e.source, index, &mut problems);
         let target_id = match &e.target {
@@ -317,7 +321,6 @@ fn events(
             // every missing piece has produced an error above, so the row was rejected
             continue;
         };
-        seen.insert((e.article_id.clone(), e.event_id.clone()), e.src.line);
         out.push(NEvent {
             event_key: event_key(&e.article_id, &e.event_id),
             sentence: t.sentence(span.start),

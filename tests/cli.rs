@@ -1,0 +1,224 @@
+//! Integration tests: the real binary on fixture corpora in fresh temporary
+//! directories.
+
+mod common;
+use common::*;
+
+const TABLES: [&str; 6] = ["articles", "actors", "events", "mentions", "relationship_scores", "rejects"];
+
+#[test]
+fn run_publishes_every_table_and_a_reconciled_manifest() {
+    let w = Work::new("mini");
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for t in TABLES {
+        assert!(w.path(&format!("out/{t}.parquet")).is_file(), "{t}");
+    }
+    assert_eq!(rows(&w.path("out/events.parquet")), 4);
+    assert_eq!(rows(&w.path("out/actors.parquet")), 5);
+    assert_eq!(rows(&w.path("out/mentions.parquet")), 8);
+    assert_eq!(rows(&w.path("out/rejects.parquet")), 0);
+    let m = manifest(&w.path("out/manifest.json"));
+    assert_eq!(m["status"], "published");
+    for (t, c) in m["tables"].as_object().unwrap() {
+        assert_eq!(c["read"].as_u64().unwrap(), c["published"].as_u64().unwrap() + c["rejected"].as_u64().unwrap(), "{t}");
+    }
+    assert_eq!(m["tables"]["events"]["published"], 4);
+    let outputs = m["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 6);
+    for o in outputs {
+        let bytes = std::fs::read(w.path(&format!("out/{}", o["file"].as_str().unwrap()))).unwrap();
+        use sha2::Digest;
+        assert_eq!(o["sha256"].as_str().unwrap(), format!("{:x}", sha2::Sha256::digest(&bytes)));
+    }
+    let inputs: Vec<&str> = m["inputs"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
+    assert_eq!(inputs, vec!["articles.csv", "actors.csv", "events.csv", "mentions.csv", "texts/a1.txt"]);
+    assert!(m["rules"].as_array().unwrap().iter().all(|r| r["outcome"] == "pass"));
+    assert!(w.path("out.run.json").is_file(), "the run report is written beside the output");
+    assert!(r.stderr.contains("published 7 file(s)"), "{}", r.stderr);
+}
+
+#[test]
+fn published_events_carry_codes_as_text_dates_and_top_actors() {
+    let w = Work::new("mini");
+    assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 0);
+    let ev = w.path("out/events.parquet");
+    let codes = strings(&ev, "code");
+    assert!(codes.contains(&Some("057".into())), "{codes:?}");
+    assert_eq!(strings(&ev, "root_code")[0].as_deref(), Some("05"));
+    let src_top = strings(&ev, "source_top_id");
+    let src = strings(&ev, "source_id");
+    let i = src.iter().position(|s| s.as_deref() == Some("RUS.GOV")).unwrap();
+    assert_eq!(src_top[i].as_deref(), Some("RUS"), "Kremlin rolls up to Russia");
+    let batch = &read_table(&ev)[0];
+    assert_eq!(batch.schema().field_with_name("date_start").unwrap().data_type(), &arrow::datatypes::DataType::Date32);
+    // raw_file is relative to the raw directory, raw_line physical
+    assert_eq!(strings(&ev, "raw_file")[0].as_deref(), Some("events.csv"));
+}
+
+#[test]
+fn validate_writes_nothing_and_exits_zero_on_a_valid_corpus() {
+    let w = Work::new("mini");
+    let r = w.run(&["validate", "--raw", "raw"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("valid: nothing written"));
+    let names: Vec<String> = std::fs::read_dir(w.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, vec!["raw".to_string()]);
+}
+
+/// The acceptance corpus: one error of each kind. The run must exit 1, print
+/// one message per problem with its file and line, and leave --out untouched.
+#[test]
+fn a_corpus_with_errors_fails_and_leaves_the_previous_output_untouched() {
+    let w = Work::new("mini");
+    assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 0);
+    let before = snapshot(&w.path("out"));
+
+    // line 2: unknown actor label; line 3: impossible date; line 4: evidence
+    // not in the text; line 5: code 57 for 057; line 6: duplicate event id
+    w.write(
+        "raw/events.csv",
+        "article_id,event_id,source,target,code,date,evidence\n\
+         a1,e1,Rusia,IRN,057,2025-01,La Russie a signé un accord avec l’Iran\n\
+         a1,e2,moscou,bakou,111,2025-02-30,Moscou a critiqué Bakou\n\
+         a1,e3,AZE,RUS.MEDIA,173,2025-07,L’Azerbaïdjan a arrêté trois journalistes\n\
+         a1,e4,RUS,IRN,57,2025-01,La Russie a signé un accord avec l’Iran\n\
+         a1,e4,Kremlin,AZE,190,2025-07,Le Kremlin n’a pas envoyé de troupes\n",
+    );
+    // the mentions table lacks its required `text` column
+    w.write("raw/mentions.csv", "article_id,actor\na1,RUS\n");
+
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let expect = [
+        ("raw/events.csv:2:3: error[unknown-actor]", "did you mean"),
+        ("raw/events.csv:3:6: error[impossible-date]", "check the day"),
+        ("raw/events.csv:4:7: error[evidence-not-found]", "closest passage"),
+        ("raw/events.csv:5:5: error[unknown-code]", "`057`"),
+        ("raw/events.csv:6:2: error[duplicate-key]", "renumber"),
+        ("raw/mentions.csv:1: error[missing-column]", "`text`"),
+    ];
+    for (head, hint) in expect {
+        let line = r.stderr.lines().position(|l| l.starts_with(head)).unwrap_or_else(|| panic!("no `{head}` in\n{}", r.stderr));
+        let next = r.stderr.lines().nth(line + 1).unwrap();
+        assert!(next.contains("hint") && next.contains(hint), "{head}: {next}");
+        assert_eq!(r.stderr.matches(head).count(), 1, "one message per problem: {head}");
+    }
+    assert!(r.stderr.contains("FAILED"), "{}", r.stderr);
+    assert_eq!(snapshot(&w.path("out")), before, "the previous output is untouched");
+    let report = manifest(&w.path("out.run.json"));
+    assert_eq!(report["status"], "failed");
+    assert_eq!(report["exit_code"], 1);
+    assert_eq!(report["tables"]["events"]["rejected"], 5);
+    assert_eq!(report["tables"]["mentions"]["rejected"], 1);
+    assert_eq!(report["tables"]["events"]["read"], 5);
+}
+
+#[test]
+fn a_share_of_rejects_within_the_configuration_publishes_the_rest() {
+    let w = Work::new("mini");
+    w.edit("raw/events.csv", "a1,e2,moscou,bakou", "a1,e2,moscow-nobody,bakou");
+    w.write("lenient.toml", "[rejects.per_table]\nevents = 0.5\n");
+    let r = w.run(&["run", "--raw", "raw", "--out", "out", "--config", "lenient.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("raw/events.csv:3:3: error[unknown-actor]"), "{}", r.stderr);
+    assert_eq!(rows(&w.path("out/events.parquet")), 3);
+    let rej = w.path("out/rejects.parquet");
+    assert_eq!(strings(&rej, "rule"), vec![Some("unknown-actor".to_string())]);
+    let record: serde_json::Value = serde_json::from_str(strings(&rej, "raw_record")[0].as_deref().unwrap()).unwrap();
+    assert_eq!(record["source"], "moscow-nobody", "the raw record is kept whole");
+    let m = manifest(&w.path("out/manifest.json"));
+    assert_eq!(m["tables"]["events"]["read"], 4);
+    assert_eq!(m["tables"]["events"]["rejected"], 1);
+}
+
+#[test]
+fn json_log_format_prints_one_object_per_problem_and_a_summary() {
+    let w = Work::new("mini");
+    w.edit("raw/events.csv", "a1,e2,moscou", "a1,e2,nobody");
+    let r = w.run(&["validate", "--raw", "raw", "--log-format", "json"]);
+    assert_eq!(r.code, 1);
+    let lines: Vec<serde_json::Value> = r.stderr.lines().map(|l| serde_json::from_str(l).expect(l)).collect();
+    assert_eq!(lines.len(), 2, "{}", r.stderr);
+    assert_eq!(lines[0]["type"], "problem");
+    assert_eq!(lines[0]["rule"], "unknown-actor");
+    assert_eq!(lines[0]["file"], "raw/events.csv");
+    assert_eq!(lines[0]["line"], 3);
+    assert_eq!(lines[0]["column"], 3);
+    assert_eq!(lines[1]["type"], "summary");
+    assert_eq!(lines[1]["exit_code"], 1);
+}
+
+#[test]
+fn usage_configuration_and_io_errors_exit_2() {
+    let w = Work::new("mini");
+    assert_eq!(w.run(&["run", "--bogus"]).code, 2);
+    let r = w.run(&["validate", "--raw", "nowhere"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("nowhere"), "{}", r.stderr);
+    w.write("bad.toml", "[score]\nshrinkage = -1\n");
+    let r = w.run(&["run", "--raw", "raw", "--config", "bad.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("score.shrinkage"), "{}", r.stderr);
+    assert!(!w.path("output").exists());
+}
+
+#[test]
+fn help_describes_commands_and_exit_codes() {
+    let w = Work::new("mini");
+    let r = w.run(&["run", "--help"]);
+    assert_eq!(r.code, 0);
+    for s in ["--raw", "--out", "--config", "--log-format", "Exit codes", "manifest.json"] {
+        assert!(r.stdout.contains(s), "{s}");
+    }
+    assert!(w.run(&["validate", "--help"]).stdout.contains("writes nothing"));
+}
+
+#[test]
+fn a_table_may_be_a_directory_of_batches() {
+    let w = Work::new("mini");
+    let events = w.read("raw/events.csv");
+    let mut lines = events.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    std::fs::remove_file(w.path("raw/events.csv")).unwrap();
+    w.write("raw/events/b.csv", format!("{header}\n{}\n", rows[2..].join("\n")));
+    w.write("raw/events/a.csv", format!("{header}\n{}\n", rows[..2].join("\n")));
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(rows_of(&w, "events"), 4);
+    let files = strings(&w.path("out/events.parquet"), "raw_file");
+    assert!(files.contains(&Some("events/a.csv".into())) && files.contains(&Some("events/b.csv".into())));
+
+    // the same table given both ways is refused
+    w.write("raw/events.csv", events);
+    let r = w.run(&["run", "--raw", "raw", "--out", "out2"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("error[table-file-and-directory]"), "{}", r.stderr);
+}
+
+fn rows_of(w: &Work, table: &str) -> usize {
+    rows(&w.path(&format!("out/{table}.parquet")))
+}
+
+#[test]
+fn same_inputs_give_byte_identical_tables() {
+    let w = Work::new("mini");
+    assert_eq!(w.run(&["run", "--raw", "raw", "--out", "a"]).code, 0);
+    assert_eq!(w.run(&["run", "--raw", "raw", "--out", "b"]).code, 0);
+    for t in TABLES {
+        let f = format!("{t}.parquet");
+        assert_eq!(std::fs::read(w.path("a").join(&f)).unwrap(), std::fs::read(w.path("b").join(&f)).unwrap(), "{f}");
+    }
+    assert_eq!(manifest(&w.path("a/manifest.json"))["run_id"], manifest(&w.path("b/manifest.json"))["run_id"]);
+}
+
+#[test]
+fn schema_command_prints_every_table() {
+    let w = Work::new("mini");
+    let r = w.run(&["schema"]);
+    assert_eq!(r.code, 0);
+    for t in TABLES {
+        assert!(r.stdout.contains(&format!("### `{t}`")), "{t}");
+    }
+}
