@@ -108,3 +108,108 @@ pub fn publish(
     fs::remove_dir_all(&dir).map_err(write_err(&dir))?;
     Ok(outputs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Column as Col, Kind, TableSchema};
+    use polars::prelude::*;
+
+    static T: TableSchema = TableSchema {
+        name: "things",
+        description: "test table",
+        key: &["id"],
+        sort_by: &["id"],
+        columns: &[
+            Col { name: "id", kind: Kind::Str, nullable: false, dictionary: false, bloom: true, description: "id" },
+            Col { name: "n", kind: Kind::Int64, nullable: true, dictionary: true, bloom: false, description: "n" },
+            Col { name: "day", kind: Kind::Date, nullable: false, dictionary: false, bloom: false, description: "day" },
+            Col { name: "tags", kind: Kind::ListStr, nullable: false, dictionary: false, bloom: false, description: "tags" },
+        ],
+    };
+
+    fn df(ids: &[&str]) -> DataFrame {
+        DataFrame::new_infer_height(vec![
+            Column::new("id".into(), ids.to_vec()),
+            Column::new("n".into(), ids.iter().enumerate().map(|(i, _)| if i == 0 { None } else { Some(i as i64) }).collect::<Vec<_>>()),
+            Column::new("day".into(), ids.iter().map(|_| 20000i32).collect::<Vec<_>>()).cast(&DataType::Date).unwrap(),
+            Column::new("tags".into(), ids.iter().map(|s| Series::new("".into(), vec![s.to_string(), "x".into()])).collect::<Vec<_>>()),
+        ])
+        .unwrap()
+    }
+
+    fn meta(run: &str) -> FileMeta {
+        FileMeta { run_id: run.into(), program_version: "test".into() }
+    }
+
+    fn manifest(outputs: &[OutputFile]) -> Vec<u8> {
+        serde_json::to_vec(outputs).unwrap()
+    }
+
+    #[test]
+    fn publishes_files_that_read_back_and_removes_the_staging_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let frame = df(&["a", "b", "c"]);
+        let outputs = publish(&out, &[(&T, &frame)], &meta("r1"), manifest).unwrap();
+        assert_eq!(outputs.len(), 1);
+        assert_eq!(outputs[0].rows, 3);
+        let back = parquet::read_back(&out.join("things.parquet"), &T).unwrap();
+        assert_eq!(back, parquet::ReadBack { rows: 3, run_id: Some("r1".into()) });
+        let names: Vec<String> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut names = names;
+        names.sort();
+        assert_eq!(names, vec!["manifest.json", "things.parquet"], "no staging directory is left behind");
+        let listed: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(listed[0]["sha256"], outputs[0].sha256, "the run record lists the published file's hash");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_set_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        publish(&out, &[(&T, &df(&["a"]))], &meta("r1"), manifest).unwrap();
+        let before = fs::read(out.join("things.parquet")).unwrap();
+        // a frame that lacks a column of the schema cannot be written
+        let broken = df(&["a", "b"]).drop("tags").unwrap();
+        let err = publish(&out, &[(&T, &df(&["z"])), (&T, &broken)], &meta("r2"), manifest).unwrap_err();
+        assert!(matches!(err, Error::Parquet { .. }), "{err}");
+        assert_eq!(fs::read(out.join("things.parquet")).unwrap(), before);
+        assert_eq!(fs::read_dir(&out).unwrap().count(), 2, "staging removed, nothing added");
+    }
+
+    #[test]
+    fn read_back_refuses_a_file_of_another_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        publish(&out, &[(&T, &df(&["a"]))], &meta("r1"), manifest).unwrap();
+        let mut other = T;
+        other.name = "other";
+        assert!(parquet::read_back(&out.join("things.parquet"), &other).is_err());
+        let mut fewer = T;
+        fewer.columns = &T.columns[..2];
+        assert!(parquet::read_back(&out.join("things.parquet"), &fewer).is_err());
+    }
+
+    #[test]
+    fn files_record_sort_order_descriptions_and_metadata() {
+        let mut buf = Vec::new();
+        parquet::write(&df(&["a", "b"]), &T, &meta("r9"), &mut buf).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        fs::write(&path, buf).unwrap();
+        let reader = ::parquet::file::reader::SerializedFileReader::new(fs::File::open(&path).unwrap()).unwrap();
+        use ::parquet::file::reader::FileReader;
+        let md = reader.metadata();
+        let kv = md.file_metadata().key_value_metadata().unwrap();
+        let get = |k: &str| kv.iter().find(|x| x.key == k).and_then(|x| x.value.clone());
+        assert_eq!(get("dyadflow.run_id").as_deref(), Some("r9"));
+        assert_eq!(get("dyadflow.schema_version").as_deref(), Some(crate::schema::SCHEMA_VERSION));
+        assert!(get("ARROW:schema").is_some(), "field descriptions travel in the Arrow schema");
+        let rg = md.row_group(0);
+        assert_eq!(rg.sorting_columns().unwrap()[0].column_idx, 0);
+        assert!(matches!(rg.column(0).compression(), ::parquet::basic::Compression::ZSTD(_)));
+        assert!(rg.column(0).statistics().is_some());
+        assert!(rg.column(0).bloom_filter_offset().is_some(), "id columns carry a bloom filter");
+    }
+}
