@@ -232,3 +232,59 @@ pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
     .map_err(Error::polars("rejects"))?;
     Ok(df)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::ledger::Ledger;
+
+    fn mini() -> Marts {
+        let raw = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        let mut ledger = Ledger::new(&Config::default());
+        let staged = crate::ingest::run(&raw, &mut ledger).unwrap();
+        let n = crate::normalize::run(staged, Reference::builtin(), &mut ledger);
+        assert!(ledger.rejects.is_empty());
+        build(&n, Reference::builtin()).unwrap()
+    }
+
+    fn strs(df: &DataFrame, c: &str) -> Vec<Option<String>> {
+        crate::gates::values(df, c)
+    }
+
+    #[test]
+    fn events_get_code_attributes_and_top_actors_and_are_sorted_by_date() {
+        let m = mini();
+        let codes = strs(&m.events, "code");
+        let labels = strs(&m.events, "code_label");
+        let r = Reference::builtin();
+        for (c, l) in codes.iter().zip(&labels) {
+            assert_eq!(l.as_deref(), Some(r.get(c.as_deref().unwrap()).unwrap().label.as_str()));
+        }
+        let starts = strs(&m.events, "date_start");
+        let mut sorted = starts.clone();
+        sorted.sort();
+        assert_eq!(starts, sorted);
+        let tops = strs(&m.events, "target_top_id");
+        let targets = strs(&m.events, "target_id");
+        let i = targets.iter().position(|t| t.as_deref() == Some("RUS.MEDIA")).unwrap();
+        assert_eq!(tops[i].as_deref(), Some("RUS"));
+        assert_eq!(m.events.column("date_start").unwrap().dtype(), &DataType::Date);
+    }
+
+    #[test]
+    fn actors_and_articles_count_their_events_and_mentions() {
+        let m = mini();
+        let ids = strs(&m.actors, "actor_id");
+        let events = strs(&m.actors, "event_count");
+        let mentions = strs(&m.actors, "mention_count");
+        let at = |id: &str| ids.iter().position(|x| x.as_deref() == Some(id)).unwrap();
+        // RUS: e1 (source) and e2 (source); mentions Russie, La Russie, Moscou
+        assert_eq!(events[at("RUS")].as_deref(), Some("2"));
+        assert_eq!(mentions[at("RUS")].as_deref(), Some("3"));
+        assert_eq!(events[at("AZE")].as_deref(), Some("3"));
+        assert_eq!(strs(&m.articles, "event_count"), vec![Some("4".to_string())]);
+        assert_eq!(strs(&m.articles, "mention_count"), vec![Some("8".to_string())]);
+        assert_eq!(strs(&m.mentions, "top_id").iter().filter(|t| t.as_deref() == Some("RUS")).count(), 5);
+    }
+}

@@ -1,0 +1,113 @@
+"""Opens every published table with the clients data scientists use (pyarrow,
+pandas, polars, DuckDB), one call each, and checks what they see: dates are
+dates, codes are strings with their leading zeros, every column is described,
+and the run record reconciles.
+
+Usage: python tests/clients/check_outputs.py OUTPUT_DIR
+"""
+
+import datetime
+import json
+import pathlib
+import sys
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+TABLES = ["articles", "actors", "events", "mentions", "relationship_scores", "rejects"]
+DATE_COLUMNS = {
+    "articles": ["published_start", "published_end"],
+    "events": ["date_start", "date_end"],
+    "relationship_scores": ["first_date", "last_date"],
+}
+CODE_COLUMNS = {"events": ["code", "base_code", "root_code"]}
+
+failures = []
+
+
+def check(cond, message):
+    if not cond:
+        failures.append(message)
+
+
+def main(out):
+    out = pathlib.Path(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    check(manifest["status"] == "published", f"manifest status {manifest['status']}")
+    for table, counts in manifest["tables"].items():
+        check(counts["read"] == counts["published"] + counts["rejected"], f"{table}: counts do not reconcile {counts}")
+    hashes = {o["file"]: o["sha256"] for o in manifest["outputs"]}
+
+    for table in TABLES:
+        path = out / f"{table}.parquet"
+        check(path.name in hashes, f"{path.name} is not in the manifest")
+
+        # pyarrow: types, descriptions, metadata
+        t = pq.read_table(path)
+        meta = {k.decode(): v.decode() for k, v in (t.schema.metadata or {}).items()}
+        check(meta.get("dyadflow.table") == table, f"{table}: table metadata {meta.get('dyadflow.table')}")
+        check(meta.get("dyadflow.run_id") == manifest["run_id"], f"{table}: run id differs from the manifest")
+        check("dyadflow.schema_version" in meta, f"{table}: no schema version")
+        for field in t.schema:
+            desc = (field.metadata or {}).get(b"description")
+            check(bool(desc), f"{table}.{field.name}: no description")
+        for c in DATE_COLUMNS.get(table, []):
+            check(pa.types.is_date32(t.schema.field(c).type), f"pyarrow {table}.{c} is {t.schema.field(c).type}")
+        for c in CODE_COLUMNS.get(table, []):
+            check(pa.types.is_string(t.schema.field(c).type) or pa.types.is_large_string(t.schema.field(c).type), f"pyarrow {table}.{c} is {t.schema.field(c).type}")
+
+        # pandas
+        df = pd.read_parquet(path)
+        check(len(df) == t.num_rows, f"pandas {table}: {len(df)} rows, pyarrow {t.num_rows}")
+        for c in DATE_COLUMNS.get(table, []):
+            s = df[c].dropna()
+            ok = pd.api.types.is_datetime64_any_dtype(df[c]) or all(isinstance(v, datetime.date) for v in s)
+            check(ok, f"pandas {table}.{c} is {df[c].dtype}")
+        for c in CODE_COLUMNS.get(table, []):
+            check(all(isinstance(v, str) for v in df[c]), f"pandas {table}.{c} holds non-strings")
+
+        # polars
+        p = pl.read_parquet(path)
+        check(p.height == t.num_rows, f"polars {table}: {p.height} rows")
+        for c in DATE_COLUMNS.get(table, []):
+            check(p.schema[c] == pl.Date, f"polars {table}.{c} is {p.schema[c]}")
+        for c in CODE_COLUMNS.get(table, []):
+            check(p.schema[c] == pl.String, f"polars {table}.{c} is {p.schema[c]}")
+
+        # DuckDB
+        con = duckdb.connect()
+        rel = con.sql(f"SELECT * FROM read_parquet('{path.as_posix()}')")
+        types = dict(zip(rel.columns, [str(x) for x in rel.types]))
+        count = con.execute(f"SELECT count(*) FROM read_parquet('{path.as_posix()}')").fetchone()[0]
+        check(count == t.num_rows, f"duckdb {table}: {count} rows")
+        for c in DATE_COLUMNS.get(table, []):
+            check(types[c] == "DATE", f"duckdb {table}.{c} is {types[c]}")
+        for c in CODE_COLUMNS.get(table, []):
+            check(types[c] == "VARCHAR", f"duckdb {table}.{c} is {types[c]}")
+        print(f"{table}: {t.num_rows} rows, {t.num_columns} columns: pyarrow, pandas, polars and duckdb agree")
+
+    # leading zeros survive in every client
+    ev = out / "events.parquet"
+    codes = pl.read_parquet(ev)["code"].to_list()
+    check(all(c.isdigit() and 2 <= len(c) <= 4 for c in codes), "codes are 2-4 digit strings")
+    zero = [c for c in codes if c.startswith("0")]
+    check(len(zero) > 0, "no code with a leading zero in the events table")
+    if zero:
+        check(zero[0] in set(pd.read_parquet(ev)["code"]), "pandas lost a leading zero")
+        got = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{ev.as_posix()}') WHERE code = '{zero[0]}'").fetchone()[0]
+        check(got > 0, "duckdb lost a leading zero")
+
+    if failures:
+        for f in failures:
+            print("FAIL:", f)
+        print(f"0 passed, {len(failures)} failed")
+        return 1
+    print(f"client check: {len(TABLES)} tables opened by 4 clients")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "output"))
