@@ -88,7 +88,9 @@ impl Config {
             return Err(format!("score.shrinkage must be a number > 0, not {}", s.shrinkage));
         }
         let w = &s.mode_weight;
-        for (name, v) in [("asserted", w.asserted), ("alleged", w.alleged), ("planned", w.planned), ("negated", w.negated)] {
+        for (name, v) in
+            [("asserted", w.asserted), ("alleged", w.alleged), ("planned", w.planned), ("negated", w.negated)]
+        {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!("score.mode_weight.{name} must lie in [0, 1], not {v}"));
             }
@@ -114,7 +116,9 @@ impl Config {
         for (id, sev) in &self.severity {
             let rule = Rule::from_id(id).ok_or_else(|| format!("severity.{id}: no such rule"))?;
             if *sev == Severity::Warning && !rule.demotable() {
-                return Err(format!("severity.{id}: this rule cannot be lowered to a warning (its rows could not be published)"));
+                return Err(format!(
+                    "severity.{id}: this rule cannot be lowered to a warning (its rows could not be published)"
+                ));
             }
         }
         Ok(())

@@ -79,12 +79,22 @@ pub fn not_null(df: &DataFrame, t: &'static TableSchema) -> Vec<TestOutcome> {
         .collect()
 }
 
-pub fn accepted_values(df: &DataFrame, t: &'static TableSchema, column: &'static str, accepted: &[&str]) -> TestOutcome {
+pub fn accepted_values(
+    df: &DataFrame,
+    t: &'static TableSchema,
+    column: &'static str,
+    accepted: &[&str],
+) -> TestOutcome {
     let bad = values(df, column).into_iter().flatten().filter(|v| !accepted.contains(&v.as_str())).collect();
     TestOutcome::new(Rule::AcceptedValues, t.name, vec![column], bad)
 }
 
-pub fn relationship(df: &DataFrame, t: &'static TableSchema, column: &'static str, keys: &HashSet<String>) -> TestOutcome {
+pub fn relationship(
+    df: &DataFrame,
+    t: &'static TableSchema,
+    column: &'static str,
+    keys: &HashSet<String>,
+) -> TestOutcome {
     let bad = values(df, column).into_iter().flatten().filter(|v| !keys.contains(v)).collect();
     TestOutcome::new(Rule::Relationships, t.name, vec![column], bad)
 }
@@ -144,9 +154,13 @@ pub fn score_gate(scores: &DataFrame, actors: &DataFrame, events: &DataFrame) ->
     let t = &schema::RELATIONSHIP_SCORES;
     let mut out = Vec::new();
     let score = f64s(scores, "score");
-    let mut bad: Vec<String> = score.iter().filter(|s| !(-1.0..=1.0).contains(*s)).map(|s| format!("score {s}")).collect();
+    let mut bad: Vec<String> =
+        score.iter().filter(|s| !(-1.0..=1.0).contains(*s)).map(|s| format!("score {s}")).collect();
     let n = f64s(scores, "n_events");
-    let quads: Vec<Vec<f64>> = ["n_verbal_coop", "n_material_coop", "n_verbal_conflict", "n_material_conflict"].iter().map(|c| f64s(scores, c)).collect();
+    let quads: Vec<Vec<f64>> = ["n_verbal_coop", "n_material_coop", "n_verbal_conflict", "n_material_conflict"]
+        .iter()
+        .map(|c| f64s(scores, c))
+        .collect();
     for i in 0..scores.height() {
         let sum: f64 = quads.iter().map(|q| q[i]).sum();
         if n[i] < 1.0 || quads.iter().any(|q| q[i] < 0.0) || sum != n[i] {
@@ -178,7 +192,10 @@ pub fn score_gate(scores: &DataFrame, actors: &DataFrame, events: &DataFrame) ->
         (values(scores, "level"), values(scores, "directed"), values(scores, "period"), f64s(scores, "n_events"));
     let mut got = 0.0;
     for i in 0..scores.height() {
-        if level[i].as_deref() == Some("actor") && directed[i].as_deref() == Some("true") && period[i].as_deref() == Some("all") {
+        if level[i].as_deref() == Some("actor")
+            && directed[i].as_deref() == Some("true")
+            && period[i].as_deref() == Some("all")
+        {
             got += nev[i];
         }
     }

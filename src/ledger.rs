@@ -180,7 +180,10 @@ mod tests {
         let mut l = Ledger::new(&Config::default());
         let s = src();
         assert!(l.check_row(&s, vec![s.problem(Rule::SpreadsheetFormula, Some("b"), "formula")]));
-        assert!(!l.check_row(&s, vec![s.problem(Rule::UnknownActor, Some("b"), "nobody"), s.problem(Rule::UnknownCode, None, "x")]));
+        assert!(!l.check_row(
+            &s,
+            vec![s.problem(Rule::UnknownActor, Some("b"), "nobody"), s.problem(Rule::UnknownCode, None, "x")]
+        ));
         assert_eq!(l.rejects.len(), 1);
         assert_eq!(l.rejects[0].rule, Rule::UnknownActor);
         assert_eq!(l.rejects[0].column, Some(2));

@@ -11,19 +11,19 @@
 //! [`pipeline`] runs them with a gate after each; [`ledger`] keeps every
 //! problem and rejected row; [`rules`] is the catalogue of checks.
 
+pub mod cmd;
 pub mod config;
+pub mod gates;
 pub mod ingest;
 pub mod ledger;
-pub mod normalize;
-pub mod problem;
-pub mod reference;
-pub mod rules;
+pub mod manifest;
 pub mod marts;
+pub mod normalize;
+pub mod pipeline;
+pub mod problem;
+pub mod publish;
+pub mod reference;
+pub mod report;
+pub mod rules;
 pub mod schema;
 pub mod score;
-pub mod gates;
-pub mod manifest;
-pub mod pipeline;
-pub mod publish;
-pub mod cmd;
-pub mod report;

@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 use dyadflow::cmd;
 
 #[derive(Debug, Parser)]
-#[command(name = "dyadflow", version, about = "Annotated news articles (CSV) in, validated Parquet tables of actors, events and relationship scores out")]
+#[command(
+    name = "dyadflow",
+    version,
+    about = "Annotated news articles (CSV) in, validated Parquet tables of actors, events and relationship scores out"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -62,7 +62,11 @@ pub struct Manifest {
 }
 
 /// Every rule of the catalogue with how often it was broken in this run.
-pub fn rule_outcomes(problems: &[Problem], tests: &[TestOutcome], severity: impl Fn(Rule) -> Severity) -> Vec<RuleOutcome> {
+pub fn rule_outcomes(
+    problems: &[Problem],
+    tests: &[TestOutcome],
+    severity: impl Fn(Rule) -> Severity,
+) -> Vec<RuleOutcome> {
     Rule::ALL
         .iter()
         .map(|r| {

@@ -37,7 +37,10 @@ fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
 /// Sort keys as polars expressions, nulls first (as the Parquet sorting
 /// metadata says).
 pub(crate) fn sort_options(n: usize) -> SortMultipleOptions {
-    SortMultipleOptions::default().with_order_descending_multi(vec![false; n]).with_nulls_last(false).with_maintain_order(true)
+    SortMultipleOptions::default()
+        .with_order_descending_multi(vec![false; n])
+        .with_nulls_last(false)
+        .with_maintain_order(true)
 }
 
 /// The CAMEO reference as a frame to join on `code`.
@@ -136,7 +139,10 @@ fn build_frames(n: &Normalized, reference: &Reference) -> PolarsResult<Marts> {
             [col("target_id")],
             JoinArgs::new(JoinType::Left),
         )
-        .sort(crate::schema::EVENTS.sort_by.iter().map(|s| PlSmallStr::from(*s)).collect::<Vec<_>>(), sort_options(crate::schema::EVENTS.sort_by.len()))
+        .sort(
+            crate::schema::EVENTS.sort_by.iter().map(|s| PlSmallStr::from(*s)).collect::<Vec<_>>(),
+            sort_options(crate::schema::EVENTS.sort_by.len()),
+        )
         .collect()?;
 
     // ---- mentions ----
@@ -172,7 +178,8 @@ fn build_frames(n: &Normalized, reference: &Reference) -> PolarsResult<Marts> {
     .unique(None, UniqueKeepStrategy::First)
     .group_by([col("actor_id")])
     .agg([len().cast(DataType::Int64).alias("event_count")]);
-    let actor_mentions = mentions.clone().lazy().group_by([col("actor_id")]).agg([len().cast(DataType::Int64).alias("mention_count")]);
+    let actor_mentions =
+        mentions.clone().lazy().group_by([col("actor_id")]).agg([len().cast(DataType::Int64).alias("mention_count")]);
     let actors = actors_base
         .lazy()
         .join(actor_mentions, [col("actor_id")], [col("actor_id")], JoinArgs::new(JoinType::Left))
@@ -184,8 +191,10 @@ fn build_frames(n: &Normalized, reference: &Reference) -> PolarsResult<Marts> {
     // ---- articles ----
     let r = &n.articles;
     let [rf, rl] = raw_cols(r.iter().map(|x| &x.src));
-    let article_events = events.clone().lazy().group_by([col("article_id")]).agg([len().cast(DataType::Int64).alias("event_count")]);
-    let article_mentions = mentions.clone().lazy().group_by([col("article_id")]).agg([len().cast(DataType::Int64).alias("mention_count")]);
+    let article_events =
+        events.clone().lazy().group_by([col("article_id")]).agg([len().cast(DataType::Int64).alias("event_count")]);
+    let article_mentions =
+        mentions.clone().lazy().group_by([col("article_id")]).agg([len().cast(DataType::Int64).alias("mention_count")]);
     let articles = frame(vec![
         Column::new("article_id".into(), r.iter().map(|x| x.article_id.clone()).collect::<Vec<_>>()),
         Column::new("title".into(), r.iter().map(|x| x.title.clone()).collect::<Vec<_>>()),

@@ -54,7 +54,11 @@ fn now() -> String {
 pub fn run_id(inputs: &[InputFile], config_sha256: &str) -> String {
     let mut parts: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.path, i.sha256)).collect();
     parts.sort();
-    let text = format!("dyadflow {PROGRAM_VERSION}\nschema {}\nconfig {config_sha256}\n{}", schema::SCHEMA_VERSION, parts.join("\n"));
+    let text = format!(
+        "dyadflow {PROGRAM_VERSION}\nschema {}\nconfig {config_sha256}\n{}",
+        schema::SCHEMA_VERSION,
+        parts.join("\n")
+    );
     crate::ingest::csv_file::sha256_hex(text.as_bytes())[..16].to_string()
 }
 
@@ -77,7 +81,8 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
 
     // 2. normalize
     let normalized = normalize::run(staged, reference, &mut ledger);
-    let norm_counts = [normalized.articles.len(), normalized.actors.len(), normalized.events.len(), normalized.mentions.len()];
+    let norm_counts =
+        [normalized.articles.len(), normalized.actors.len(), normalized.events.len(), normalized.mentions.len()];
 
     // 3. marts and scores
     let mut marts = marts::build(&normalized, reference)?;
@@ -101,7 +106,9 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         .collect();
     tests.push(gates_outcome(Rule::RowsReconcile, unreconciled));
 
-    let rejected_at = |stage: crate::rules::Stage, t: Table| ledger.rejects.iter().filter(|r| r.stage == stage && r.src.table == t).count();
+    let rejected_at = |stage: crate::rules::Stage, t: Table| {
+        ledger.rejects.iter().filter(|r| r.stage == stage && r.src.table == t).count()
+    };
     let mut stages = BTreeMap::new();
     stages.insert(
         "1-ingest".to_string(),
@@ -129,7 +136,11 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     let corpus_errors: Vec<String> = ledger
         .problems
         .iter()
-        .filter(|p| p.is_error() && p.line <= 1 && !ledger.rejects.iter().any(|r| r.src.file.as_ref() == p.file && r.src.line == p.line))
+        .filter(|p| {
+            p.is_error()
+                && p.line <= 1
+                && !ledger.rejects.iter().any(|r| r.src.file.as_ref() == p.file && r.src.line == p.line)
+        })
         .map(|p| p.to_string())
         .collect();
     if !corpus_errors.is_empty() {
@@ -153,7 +164,14 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         reasons.push(format!("{} warning(s) and --strict", ledger.warnings()));
     }
     for t in tests.iter().filter(|t| !t.passed()) {
-        reasons.push(format!("test {} on {}.{} failed {} time(s): {}", t.rule, t.table, t.columns.join(","), t.failures, t.examples.join("; ")));
+        reasons.push(format!(
+            "test {} on {}.{} failed {} time(s): {}",
+            t.rule,
+            t.table,
+            t.columns.join(","),
+            t.failures,
+            t.examples.join("; ")
+        ));
     }
     let failed = !reasons.is_empty();
     let severity = |r: Rule| opts.config.severity_of(r);
@@ -164,7 +182,14 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         program_version: PROGRAM_VERSION,
         schema_version: schema::SCHEMA_VERSION,
         command: opts.command.clone(),
-        status: if failed { "failed" } else if opts.out.is_some() { "published" } else { "validated" }.into(),
+        status: if failed {
+            "failed"
+        } else if opts.out.is_some() {
+            "published"
+        } else {
+            "validated"
+        }
+        .into(),
         exit_code: if failed { 1 } else { 0 },
         started_at,
         finished_at: String::new(),

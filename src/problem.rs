@@ -123,10 +123,7 @@ pub enum Error {
     #[error("invalid configuration in {path}: {message}")]
     Config { path: PathBuf, message: String },
     #[error("polars failed in stage {stage}: {source}")]
-    Polars {
-        stage: &'static str,
-        source: polars::error::PolarsError,
-    },
+    Polars { stage: &'static str, source: polars::error::PolarsError },
     #[error("parquet failed for {path}: {message}")]
     Parquet { path: PathBuf, message: String },
     #[error("internal invariant broken ({rule}): {message}")]

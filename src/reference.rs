@@ -69,19 +69,17 @@ impl Reference {
         }
         let root = code.get(..2).unwrap_or(code);
         match self.get(root) {
-            Some(r) => format!("`{code}` is not a code of root {root} ({}); pick one listed in reference/cameo.csv", r.label),
+            Some(r) => {
+                format!("`{code}` is not a code of root {root} ({}); pick one listed in reference/cameo.csv", r.label)
+            }
             None => "pick a code listed in reference/cameo.csv (roots 01 to 20)".to_string(),
         }
     }
 }
 
 /// QuadClass names, by number.
-pub const QUAD_CLASSES: [(i32, &str); 4] = [
-    (1, "verbal cooperation"),
-    (2, "material cooperation"),
-    (3, "verbal conflict"),
-    (4, "material conflict"),
-];
+pub const QUAD_CLASSES: [(i32, &str); 4] =
+    [(1, "verbal cooperation"), (2, "material cooperation"), (3, "verbal conflict"), (4, "material conflict")];
 
 #[cfg(test)]
 mod tests {

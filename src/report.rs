@@ -84,8 +84,15 @@ pub fn summary(m: &Manifest) -> String {
         m.run_id
     );
     match m.status.as_str() {
-        "published" => s.push_str(&format!("\n  published {} file(s) to {}", m.outputs.len() + 1, m.out_dir.as_deref().unwrap_or("?"))),
-        "unchanged" => s.push_str(&format!("\n  {} is up to date: nothing rewritten (use --force to rebuild)", m.out_dir.as_deref().unwrap_or("?"))),
+        "published" => s.push_str(&format!(
+            "\n  published {} file(s) to {}",
+            m.outputs.len() + 1,
+            m.out_dir.as_deref().unwrap_or("?")
+        )),
+        "unchanged" => s.push_str(&format!(
+            "\n  {} is up to date: nothing rewritten (use --force to rebuild)",
+            m.out_dir.as_deref().unwrap_or("?")
+        )),
         "validated" => s.push_str("\n  valid: nothing written"),
         _ => {
             s.push_str("\n  FAILED: ");

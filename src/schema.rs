@@ -83,7 +83,8 @@ macro_rules! col {
     };
 }
 
-const RAW_FILE: Column = col!("raw_file", Str, req, dict, "raw CSV file the row was read from, relative to the raw directory");
+const RAW_FILE: Column =
+    col!("raw_file", Str, req, dict, "raw CSV file the row was read from, relative to the raw directory");
 const RAW_LINE: Column = col!("raw_line", Int64, req, "physical line of the row in raw_file (1 = header)");
 
 pub const ARTICLES: TableSchema = TableSchema {
@@ -151,10 +152,22 @@ pub const EVENTS: TableSchema = TableSchema {
         col!("base_code", Str, req, dict, "the code's first three digits (its 3-digit base)"),
         col!("root_code", Str, req, dict, "the code's first two digits (its root)"),
         col!("code_label", Str, req, dict, "short description of the code"),
-        col!("quad_class", Int32, req, dict, "1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict"),
+        col!(
+            "quad_class",
+            Int32,
+            req,
+            dict,
+            "1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict"
+        ),
         col!("goldstein", Float64, req, dict, "Goldstein value of the code, from -10 (most conflictual) to +10"),
         col!("plover", Str, null, dict, "PLOVER category of the code; null for roots 01 and 02"),
-        col!("mode", Str, req, dict, "asserted, negated (did not happen), planned (announced) or alleged (claimed by one party)"),
+        col!(
+            "mode",
+            Str,
+            req,
+            dict,
+            "asserted, negated (did not happen), planned (announced) or alleged (claimed by one party)"
+        ),
         col!("confidence", Float64, req, dict, "annotator's confidence in the reading, 0 to 1"),
         col!("date_start", Date, req, "first day the event can have happened"),
         col!("date_end", Date, req, "last day the event can have happened"),
@@ -205,7 +218,13 @@ pub const RELATIONSHIP_SCORES: TableSchema = TableSchema {
     key: &["level", "directed", "period", "actor_a", "actor_b"],
     sort_by: &["level", "directed", "period", "actor_a", "actor_b"],
     columns: &[
-        col!("level", Str, req, dict, "actor: actors as annotated; top: actors rolled up to the top of their parent chains"),
+        col!(
+            "level",
+            Str,
+            req,
+            dict,
+            "actor: actors as annotated; top: actors rolled up to the top of their parent chains"
+        ),
         col!("directed", Bool, req, "true: actor_a acting on actor_b; false: the pair either way, actor_a < actor_b"),
         col!("period", Str, req, dict, "`all`, or a calendar year (of the events' first day)"),
         col!("actor_a", Str, req, dict, bloom, "source actor (directed) or the smaller id of the pair"),

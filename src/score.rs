@@ -86,7 +86,8 @@ fn aggregate(frame: LazyFrame, level: &str, directed: bool, shrinkage: f64) -> L
         .with_columns([
             lit(level).alias("level"),
             lit(directed).alias("directed"),
-            ((col("coop_mass") - col("conflict_mass")) / (col("coop_mass") + col("conflict_mass") + lit(shrinkage))).alias("score"),
+            ((col("coop_mass") - col("conflict_mass")) / (col("coop_mass") + col("conflict_mass") + lit(shrinkage)))
+                .alias("score"),
         ])
 }
 
@@ -111,7 +112,12 @@ pub fn relationship_scores(events: &DataFrame, cfg: &ScoreConfig) -> Result<Data
                 // government, rolled up) are not a relationship
                 .filter(col("actor_a").neq(col("actor_b")));
             for period in [lit("all"), col("year")] {
-                frames.push(aggregate(dyads.clone().with_column(period.alias("period")), level, directed, cfg.shrinkage));
+                frames.push(aggregate(
+                    dyads.clone().with_column(period.alias("period")),
+                    level,
+                    directed,
+                    cfg.shrinkage,
+                ));
             }
         }
     }

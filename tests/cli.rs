@@ -21,7 +21,11 @@ fn run_publishes_every_table_and_a_reconciled_manifest() {
     let m = manifest(&w.path("out/manifest.json"));
     assert_eq!(m["status"], "published");
     for (t, c) in m["tables"].as_object().unwrap() {
-        assert_eq!(c["read"].as_u64().unwrap(), c["published"].as_u64().unwrap() + c["rejected"].as_u64().unwrap(), "{t}");
+        assert_eq!(
+            c["read"].as_u64().unwrap(),
+            c["published"].as_u64().unwrap() + c["rejected"].as_u64().unwrap(),
+            "{t}"
+        );
     }
     assert_eq!(m["tables"]["events"]["published"], 4);
     let outputs = m["outputs"].as_array().unwrap();
@@ -62,7 +66,10 @@ fn validate_writes_nothing_and_exits_zero_on_a_valid_corpus() {
     let r = w.run(&["validate", "--raw", "raw"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("valid: nothing written"));
-    let names: Vec<String> = std::fs::read_dir(w.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, vec!["raw".to_string()]);
 }
 
@@ -99,7 +106,11 @@ fn a_corpus_with_errors_fails_and_leaves_the_previous_output_untouched() {
         ("raw/mentions.csv:1: error[missing-column]", "`text`"),
     ];
     for (head, hint) in expect {
-        let line = r.stderr.lines().position(|l| l.starts_with(head)).unwrap_or_else(|| panic!("no `{head}` in\n{}", r.stderr));
+        let line = r
+            .stderr
+            .lines()
+            .position(|l| l.starts_with(head))
+            .unwrap_or_else(|| panic!("no `{head}` in\n{}", r.stderr));
         let next = r.stderr.lines().nth(line + 1).unwrap();
         assert!(next.contains("hint") && next.contains(hint), "{head}: {next}");
         assert_eq!(r.stderr.matches(head).count(), 1, "one message per problem: {head}");

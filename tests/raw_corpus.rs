@@ -45,13 +45,18 @@ fn russia_scores_positive_with_north_korea_and_the_taliban_negative_with_azerbai
         tops.get(i).unwrap().to_string()
     };
     let score = |other: &str| -> f64 {
-        let (a, b) = if "RUS" < other { ("RUS".to_string(), other.to_string()) } else { (other.to_string(), "RUS".to_string()) };
+        let (a, b) =
+            if "RUS" < other { ("RUS".to_string(), other.to_string()) } else { (other.to_string(), "RUS".to_string()) };
         let df = scores
             .clone()
             .lazy()
             .filter(
-                col("level").eq(lit("top")).and(col("directed").eq(lit(false))).and(col("period").eq(lit("all")))
-                    .and(col("actor_a").eq(lit(a.clone()))).and(col("actor_b").eq(lit(b.clone()))),
+                col("level")
+                    .eq(lit("top"))
+                    .and(col("directed").eq(lit(false)))
+                    .and(col("period").eq(lit("all")))
+                    .and(col("actor_a").eq(lit(a.clone())))
+                    .and(col("actor_b").eq(lit(b.clone()))),
             )
             .collect()
             .unwrap();

@@ -19,7 +19,12 @@ fn shared(name: &str) -> Option<String> {
 }
 
 fn tsv(text: &str) -> BTreeMap<String, String> {
-    text.lines().skip(1).filter(|l| !l.is_empty()).filter_map(|l| l.split_once('\t')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect()
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
 }
 
 #[test]

@@ -41,7 +41,9 @@ fn top(a: &str) -> &str {
 
 fn frame(evs: &[Ev]) -> DataFrame {
     let s = |f: &dyn Fn(&Ev) -> String| evs.iter().map(f).collect::<Vec<String>>();
-    let date = Column::new("d".into(), evs.iter().map(|e| 19_000 + e.day).collect::<Vec<i32>>()).cast(&DataType::Date).unwrap();
+    let date = Column::new("d".into(), evs.iter().map(|e| 19_000 + e.day).collect::<Vec<i32>>())
+        .cast(&DataType::Date)
+        .unwrap();
     DataFrame::new_infer_height(vec![
         Column::new("article_id".into(), s(&|e| format!("art{}", e.article))),
         Column::new("event_key".into(), (0..evs.len()).map(|i| format!("k{i}")).collect::<Vec<_>>()),
@@ -96,8 +98,24 @@ fn all(t: &HashMap<Key, Row>, level: &str, directed: bool) -> HashMap<(String, S
 }
 
 fn ev() -> impl Strategy<Value = Ev> {
-    (0u8..3, 0u8..5, 0u8..5, 0usize..CODES.len(), prop::sample::select(vec!["asserted", "alleged", "planned", "negated"]), 0.0f64..=1.0, 0i32..800)
-        .prop_map(|(article, source, target, code, mode, confidence, day)| Ev { article, source, target, code, mode, confidence, day })
+    (
+        0u8..3,
+        0u8..5,
+        0u8..5,
+        0usize..CODES.len(),
+        prop::sample::select(vec!["asserted", "alleged", "planned", "negated"]),
+        0.0f64..=1.0,
+        0i32..800,
+    )
+        .prop_map(|(article, source, target, code, mode, confidence, day)| Ev {
+            article,
+            source,
+            target,
+            code,
+            mode,
+            confidence,
+            day,
+        })
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -218,8 +236,11 @@ fn one_event_never_gives_plus_or_minus_one() {
 #[test]
 fn negated_planned_and_alleged_events_count_less_than_asserted_ones() {
     let cfg = ScoreConfig::default();
-    let score = |mode| table(&[one(0, 2, 6, mode, 0)], &cfg)[&("actor".into(), true, "all".into(), "A".into(), "B".into())].score;
-    let (asserted, alleged, planned, negated) = (score("asserted"), score("alleged"), score("planned"), score("negated"));
+    let score = |mode| {
+        table(&[one(0, 2, 6, mode, 0)], &cfg)[&("actor".into(), true, "all".into(), "A".into(), "B".into())].score
+    };
+    let (asserted, alleged, planned, negated) =
+        (score("asserted"), score("alleged"), score("planned"), score("negated"));
     assert!(asserted < alleged && alleged < planned && planned < negated);
     assert_eq!(negated, 0.0, "a negated attack did not happen");
 }

@@ -6,10 +6,22 @@ pub const ABOUT: &str = "Print the data dictionary of the published tables (Mark
 pub fn render() -> String {
     let mut s = String::new();
     for t in crate::schema::TABLES {
-        s.push_str(&format!("### `{}`\n\n{}. Sorted by {}; key: {}.\n\n", t.name, capitalize(t.description), t.sort_by.join(", "), t.key.join(", ")));
+        s.push_str(&format!(
+            "### `{}`\n\n{}. Sorted by {}; key: {}.\n\n",
+            t.name,
+            capitalize(t.description),
+            t.sort_by.join(", "),
+            t.key.join(", ")
+        ));
         s.push_str("| column | type | null | description |\n| --- | --- | --- | --- |\n");
         for c in t.columns {
-            s.push_str(&format!("| `{}` | {} | {} | {} |\n", c.name, c.kind.name(), if c.nullable { "yes" } else { "no" }, c.description));
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                c.name,
+                c.kind.name(),
+                if c.nullable { "yes" } else { "no" },
+                c.description
+            ));
         }
         s.push('\n');
     }

@@ -69,9 +69,13 @@ pub fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[Col
     let mut records = rdr.byte_records();
     let header = match records.next() {
         None => {
-            let p = Problem::new(Rule::EmptyFile, display, 1, "the file is empty: a CSV file needs at least a header row")
-                .table(table)
-                .hint(format!("write the header: {}", columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",")));
+            let p =
+                Problem::new(Rule::EmptyFile, display, 1, "the file is empty: a CSV file needs at least a header row")
+                    .table(table)
+                    .hint(format!(
+                        "write the header: {}",
+                        columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",")
+                    ));
             out.problems.push(p.clone());
             out.fatal = Some(p);
             return out;
@@ -123,10 +127,9 @@ pub fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[Col
                     e.valid_up_to(),
                     if col_in_field > 0 { format!(", {col_in_field} line(s) into the field") } else { String::new() }
                 );
-                problems.push(
-                    src.problem(Rule::InvalidUtf8, Some(name), msg)
-                        .hint("save the file as UTF-8 (in a spreadsheet: CSV UTF-8); the raw bytes are kept in the rejects table"),
-                );
+                problems.push(src.problem(Rule::InvalidUtf8, Some(name), msg).hint(
+                    "save the file as UTF-8 (in a spreadsheet: CSV UTF-8); the raw bytes are kept in the rejects table",
+                ));
             } else if f.contains(&0) {
                 problems.push(
                     src.problem(Rule::NulByte, Some(name), format!("field {} ({name}) contains a NUL byte", i + 1))
@@ -141,7 +144,9 @@ pub fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[Col
                     None,
                     format!("the row has {} fields but the header has {}", rec.len(), names.len()),
                 )
-                .hint("quote fields that contain commas or line breaks (\"a, b\"), and double quotes inside them (\"\")"),
+                .hint(
+                    "quote fields that contain commas or line breaks (\"a, b\"), and double quotes inside them (\"\")",
+                ),
             );
         }
         out.rows.push(CsvRow { src, problems });
@@ -196,10 +201,11 @@ fn check_header(
     let mut fatal: Option<Problem> = None;
     for (i, f) in raw.iter().enumerate() {
         if std::str::from_utf8(f).is_err() {
-            let p = Problem::new(Rule::InvalidUtf8, display, line, format!("header field {} is not valid UTF-8", i + 1))
-                .table(table)
-                .at(i + 1, names[i].clone())
-                .hint("save the file as UTF-8");
+            let p =
+                Problem::new(Rule::InvalidUtf8, display, line, format!("header field {} is not valid UTF-8", i + 1))
+                    .table(table)
+                    .at(i + 1, names[i].clone())
+                    .hint("save the file as UTF-8");
             fatal.get_or_insert(p.clone());
             out.problems.push(p);
         }
@@ -207,10 +213,15 @@ fn check_header(
     for (i, n) in names.iter().enumerate() {
         if names[..i].contains(n) {
             let first = names.iter().position(|x| x == n).unwrap_or(0) + 1;
-            let p = Problem::new(Rule::DuplicateColumn, display, line, format!("column `{n}` occurs twice (fields {first} and {})", i + 1))
-                .table(table)
-                .at(i + 1, n.clone())
-                .hint("keep one of the two columns");
+            let p = Problem::new(
+                Rule::DuplicateColumn,
+                display,
+                line,
+                format!("column `{n}` occurs twice (fields {first} and {})", i + 1),
+            )
+            .table(table)
+            .at(i + 1, n.clone())
+            .hint("keep one of the two columns");
             fatal.get_or_insert(p.clone());
             out.problems.push(p);
         } else if !columns.iter().any(|c| c.name == n) {
@@ -221,7 +232,11 @@ fn check_header(
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             let hint = match close {
                 Some((_, c)) => format!("did you mean `{c}`? column names are lower_snake_case"),
-                None => format!("the {} table has the columns {}", table, columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")),
+                None => format!(
+                    "the {} table has the columns {}",
+                    table,
+                    columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+                ),
             };
             out.problems.push(
                 Problem::new(Rule::UnknownColumn, display, line, format!("unknown column `{n}` is ignored"))
@@ -233,9 +248,10 @@ fn check_header(
     }
     for c in columns.iter().filter(|c| c.required) {
         if !names.iter().any(|n| n == c.name) {
-            let p = Problem::new(Rule::MissingColumn, display, line, format!("required column `{}` is missing", c.name))
-                .table(table)
-                .hint(format!("add a `{}` column to the header (column order is free)", c.name));
+            let p =
+                Problem::new(Rule::MissingColumn, display, line, format!("required column `{}` is missing", c.name))
+                    .table(table)
+                    .hint(format!("add a `{}` column to the header (column order is free)", c.name));
             fatal.get_or_insert(p.clone());
             out.problems.push(p);
         }
@@ -247,10 +263,8 @@ fn check_header(
 mod tests {
     use super::*;
 
-    const COLS: &[ColumnSpec] = &[
-        ColumnSpec { name: "a", required: true, text: false },
-        ColumnSpec { name: "b", required: false, text: true },
-    ];
+    const COLS: &[ColumnSpec] =
+        &[ColumnSpec { name: "a", required: true, text: false }, ColumnSpec { name: "b", required: false, text: true }];
 
     fn rules(f: &CsvFile) -> Vec<Rule> {
         f.problems.iter().map(|p| p.rule).collect()

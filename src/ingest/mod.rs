@@ -70,10 +70,18 @@ fn locate(raw: &Path, table: Table, ledger: &mut Ledger) -> Result<(Vec<PathBuf>
             Rule::TableFileAndDirectory,
             display(raw, &file),
             0,
-            format!("the {table} table is given both as `{}` and as the directory `{}/`", file.display(), dir.display()),
+            format!(
+                "the {table} table is given both as `{}` and as the directory `{}/`",
+                file.display(),
+                dir.display()
+            ),
         )
         .table(table)
-        .hint(format!("keep one: move the rows of `{}` into a batch file of `{}/`, or the batches into the file", file.display(), dir.display()));
+        .hint(format!(
+            "keep one: move the rows of `{}` into a batch file of `{}/`, or the batches into the file",
+            file.display(),
+            dir.display()
+        ));
         ledger.report(p.clone());
         fatal = Some(p);
     } else if files.is_empty() && table.required() {
@@ -127,7 +135,12 @@ pub fn run(raw: &Path, ledger: &mut Ledger) -> Result<Staged, Error> {
     Ok(staged)
 }
 
-fn keep<T>(ledger: &mut Ledger, src: &crate::ledger::RowSrc, (row, problems): (Option<T>, Vec<Problem>), out: &mut Vec<T>) {
+fn keep<T>(
+    ledger: &mut Ledger,
+    src: &crate::ledger::RowSrc,
+    (row, problems): (Option<T>, Vec<Problem>),
+    out: &mut Vec<T>,
+) {
     let ok = ledger.check_row(src, problems);
     if let (true, Some(r)) = (ok, row) {
         out.push(r);

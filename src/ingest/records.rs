@@ -72,8 +72,21 @@ pub fn columns(table: Table) -> &'static [ColumnSpec] {
 }
 
 pub const ACTOR_TYPES: &[&str] = &[
-    "state", "government", "legislature", "judiciary", "military", "police", "intelligence", "person",
-    "armed_group", "igo", "ngo", "media", "business", "civilians", "other",
+    "state",
+    "government",
+    "legislature",
+    "judiciary",
+    "military",
+    "police",
+    "intelligence",
+    "person",
+    "armed_group",
+    "igo",
+    "ngo",
+    "media",
+    "business",
+    "civilians",
+    "other",
 ];
 pub const MODES: &[&str] = &["asserted", "negated", "planned", "alleged"];
 
@@ -228,7 +241,12 @@ impl<'a> Check<'a> {
 
     fn required(&mut self, field: &str, v: Option<String>) -> Option<String> {
         if v.is_none() {
-            self.fail(Rule::MissingValue, field, format!("`{field}` is required but empty"), format!("fill in `{field}`"));
+            self.fail(
+                Rule::MissingValue,
+                field,
+                format!("`{field}` is required but empty"),
+                format!("fill in `{field}`"),
+            );
         }
         v
     }
@@ -283,7 +301,12 @@ impl<'a> Check<'a> {
         match dates::parse(&v) {
             Ok(d) => Some((v, d)),
             Err(e) => {
-                self.fail(Rule::InvalidDate, field, format!("`{v}` is not a date of the format: {e}"), dates::SYNTAX_HINT);
+                self.fail(
+                    Rule::InvalidDate,
+                    field,
+                    format!("`{v}` is not a date of the format: {e}"),
+                    dates::SYNTAX_HINT,
+                );
                 None
             }
         }
@@ -311,7 +334,11 @@ fn suggest_actor_id(s: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || "_.-".contains(c) { c.to_ascii_uppercase() } else { '_' })
         .collect();
-    if t.starts_with(|c: char| c.is_ascii_uppercase()) { t } else { format!("X{t}") }
+    if t.starts_with(|c: char| c.is_ascii_uppercase()) {
+        t
+    } else {
+        format!("X{t}")
+    }
 }
 
 fn suggest_article_id(s: &str) -> String {
@@ -354,7 +381,12 @@ pub fn article(src: &RowSrc) -> (Option<Article>, Vec<Problem>) {
         if is_bcp47(&l) {
             Some(l)
         } else {
-            c.fail(Rule::InvalidLanguage, "language", format!("`{l}` is not a BCP 47 language tag"), "write a tag such as `fr`, `en` or `pt-BR`");
+            c.fail(
+                Rule::InvalidLanguage,
+                "language",
+                format!("`{l}` is not a BCP 47 language tag"),
+                "write a tag such as `fr`, `en` or `pt-BR`",
+            );
             None
         }
     });
@@ -367,7 +399,18 @@ pub fn article(src: &RowSrc) -> (Option<Article>, Vec<Problem>) {
         (Some(article_id), Some(title), Some((published_raw, published)), Some(language), Some(text_path))
             if !c.problems.iter().any(|p| p.is_error()) =>
         {
-            Some(Article { src: src.clone(), article_id, title, published_raw, published, language, text_path, outlet, url, notes })
+            Some(Article {
+                src: src.clone(),
+                article_id,
+                title,
+                published_raw,
+                published,
+                language,
+                text_path,
+                outlet,
+                url,
+                notes,
+            })
         }
         _ => None,
     };
@@ -392,7 +435,8 @@ pub fn actor(src: &RowSrc) -> (Option<Actor>, Vec<Problem>) {
             let hint = if k.len() == 3 && k.bytes().all(|b| b.is_ascii_alphabetic()) {
                 format!("write `{}` (upper case)", k.to_ascii_uppercase())
             } else {
-                "use the ISO 3166-1 alpha-3 code (RUS, AZE, USA); leave it empty for international organisations".to_string()
+                "use the ISO 3166-1 alpha-3 code (RUS, AZE, USA); leave it empty for international organisations"
+                    .to_string()
             };
             c.fail(Rule::InvalidCountry, "country", format!("`{k}` is not an ISO 3166-1 alpha-3 code"), hint);
             None
@@ -458,7 +502,12 @@ pub fn event(src: &RowSrc) -> (Option<Event>, Vec<Problem>) {
         Some(v) => match v.parse::<f64>() {
             Ok(x) if (0.0..=1.0).contains(&x) => Some(x),
             _ => {
-                c.fail(Rule::InvalidNumber, "confidence", format!("confidence must be a number in [0, 1], not `{v}`"), "write e.g. 0.8 (a decimal point, not a comma)");
+                c.fail(
+                    Rule::InvalidNumber,
+                    "confidence",
+                    format!("confidence must be a number in [0, 1], not `{v}`"),
+                    "write e.g. 0.8 (a decimal point, not a comma)",
+                );
                 None
             }
         },
@@ -466,30 +515,35 @@ pub fn event(src: &RowSrc) -> (Option<Event>, Vec<Problem>) {
     let annotator = c.text("annotator", r.annotator);
     let notes = c.text("notes", r.notes);
     let row = match (article_id, event_id, source, code, date, mode, evidence, confidence) {
-        (Some(article_id), Some(event_id), Some(source), Some(code), Some((date_raw, date)), Some(mode), Some(evidence), Some(confidence))
-            if !c.problems.iter().any(|p| p.is_error()) =>
-        {
-            Some(Event {
-                src: src.clone(),
-                article_id,
-                event_id,
-                source,
-                target,
-                code,
-                date_raw,
-                date,
-                date_text,
-                mode,
-                evidence,
-                evidence_start,
-                quantity,
-                quantity_unit,
-                location,
-                confidence,
-                annotator,
-                notes,
-            })
-        }
+        (
+            Some(article_id),
+            Some(event_id),
+            Some(source),
+            Some(code),
+            Some((date_raw, date)),
+            Some(mode),
+            Some(evidence),
+            Some(confidence),
+        ) if !c.problems.iter().any(|p| p.is_error()) => Some(Event {
+            src: src.clone(),
+            article_id,
+            event_id,
+            source,
+            target,
+            code,
+            date_raw,
+            date,
+            date_text,
+            mode,
+            evidence,
+            evidence_start,
+            quantity,
+            quantity_unit,
+            location,
+            confidence,
+            annotator,
+            notes,
+        }),
         _ => None,
     };
     (row, c.problems)
@@ -534,7 +588,8 @@ mod tests {
         }
     }
 
-    const EV: &[&str] = &["article_id", "event_id", "source", "target", "code", "date", "evidence", "quantity", "confidence", "mode"];
+    const EV: &[&str] =
+        &["article_id", "event_id", "source", "target", "code", "date", "evidence", "quantity", "confidence", "mode"];
 
     #[test]
     fn a_good_event_parses_with_trimmed_atoms_and_kept_text() {
@@ -579,7 +634,8 @@ mod tests {
     #[test]
     fn actors_split_aliases_and_check_enums() {
         let h = &["actor_id", "name", "type", "country", "parent", "aliases"];
-        let (a, p) = actor(&src(Table::Actors, h, &["AZE", "Azerbaijan", "state", "AZE", "", "Azerbaïdjan| Baghu ||Bagu"]));
+        let (a, p) =
+            actor(&src(Table::Actors, h, &["AZE", "Azerbaijan", "state", "AZE", "", "Azerbaïdjan| Baghu ||Bagu"]));
         assert!(p.is_empty());
         assert_eq!(a.unwrap().aliases, vec!["Azerbaïdjan", "Baghu", "Bagu"]);
         let (a, p) = actor(&src(Table::Actors, h, &["aze", "Azerbaijan", "State", "aze", "", ""]));

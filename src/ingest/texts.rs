@@ -83,7 +83,11 @@ pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
             .or_insert_with(|| match read_text(raw, &key) {
                 Ok((s, bytes)) => {
                     let sha256 = super::csv_file::sha256_hex(&bytes);
-                    staged.inputs.push(InputFile { path: key.clone(), sha256: sha256.clone(), bytes: bytes.len() as u64 });
+                    staged.inputs.push(InputFile {
+                        path: key.clone(),
+                        sha256: sha256.clone(),
+                        bytes: bytes.len() as u64,
+                    });
                     Ok(Text { text: Arc::new(ArticleText::new(s)), sha256 })
                 }
                 Err(PathError::Absolute) => Err((

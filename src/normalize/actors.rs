@@ -43,7 +43,11 @@ pub fn run(rows: Vec<Actor>, ledger: &mut Ledger) -> Vec<NActor> {
         if let Some(line) = first_line.get(&a.actor_id) {
             let p = a
                 .src
-                .problem(Rule::DuplicateKey, Some("actor_id"), format!("actor `{}` is already defined on line {line}", a.actor_id))
+                .problem(
+                    Rule::DuplicateKey,
+                    Some("actor_id"),
+                    format!("actor `{}` is already defined on line {line}", a.actor_id),
+                )
                 .hint("merge the two rows (put the extra spellings in `aliases`) or give this actor another id");
             ledger.check_row(&a.src, vec![p]);
         } else {
@@ -54,16 +58,29 @@ pub fn run(rows: Vec<Actor>, ledger: &mut Ledger) -> Vec<NActor> {
     // 2. parents must exist and chains must end: reject until nothing changes
     let mut alive: BTreeMap<String, Actor> = unique.into_iter().map(|a| (a.actor_id.clone(), a)).collect();
     loop {
-        let parent: HashMap<&str, Option<&str>> = alive.iter().map(|(k, a)| (k.as_str(), a.parent.as_deref())).collect();
+        let parent: HashMap<&str, Option<&str>> =
+            alive.iter().map(|(k, a)| (k.as_str(), a.parent.as_deref())).collect();
         let mut bad: Vec<(String, Rule, String, String)> = Vec::new();
         for (id, a) in &alive {
             if let Some(p) = &a.parent {
                 if !alive.contains_key(p) {
-                    let hint = match alive.keys().map(|k| (strsim::jaro_winkler(p, k), k)).filter(|(s, _)| *s > 0.85).max_by(|x, y| x.0.total_cmp(&y.0)) {
-                        Some((_, k)) => format!("did you mean `{k}`? the parent must be the actor_id of a published actor"),
+                    let hint = match alive
+                        .keys()
+                        .map(|k| (strsim::jaro_winkler(p, k), k))
+                        .filter(|(s, _)| *s > 0.85)
+                        .max_by(|x, y| x.0.total_cmp(&y.0))
+                    {
+                        Some((_, k)) => {
+                            format!("did you mean `{k}`? the parent must be the actor_id of a published actor")
+                        }
                         None => "add the parent actor, or leave `parent` empty for a top-level actor".into(),
                     };
-                    bad.push((id.clone(), Rule::UnknownParent, format!("parent `{p}` of `{id}` is not a published actor"), hint));
+                    bad.push((
+                        id.clone(),
+                        Rule::UnknownParent,
+                        format!("parent `{p}` of `{id}` is not a published actor"),
+                        hint,
+                    ));
                     continue;
                 }
             }
@@ -130,7 +147,14 @@ mod tests {
 
     fn actor(id: &str, parent: Option<&str>, line: u64) -> Actor {
         Actor {
-            src: RowSrc { table: Table::Actors, file: "a.csv".into(), rel_file: "a.csv".into(), line, header: Arc::from(vec!["actor_id".to_string(), "parent".to_string()]), fields: vec![] },
+            src: RowSrc {
+                table: Table::Actors,
+                file: "a.csv".into(),
+                rel_file: "a.csv".into(),
+                line,
+                header: Arc::from(vec!["actor_id".to_string(), "parent".to_string()]),
+                fields: vec![],
+            },
             actor_id: id.into(),
             name: id.into(),
             actor_type: "state".into(),
@@ -144,8 +168,12 @@ mod tests {
     #[test]
     fn tops_and_depths_follow_the_chain() {
         let mut l = Ledger::new(&Config::default());
-        let out = run(vec![actor("RUS.LAVROV", Some("RUS.MFA"), 4), actor("RUS.MFA", Some("RUS"), 3), actor("RUS", None, 2)], &mut l);
-        let got: Vec<(&str, &str, usize)> = out.iter().map(|a| (a.actor_id.as_str(), a.top_id.as_str(), a.depth)).collect();
+        let out = run(
+            vec![actor("RUS.LAVROV", Some("RUS.MFA"), 4), actor("RUS.MFA", Some("RUS"), 3), actor("RUS", None, 2)],
+            &mut l,
+        );
+        let got: Vec<(&str, &str, usize)> =
+            out.iter().map(|a| (a.actor_id.as_str(), a.top_id.as_str(), a.depth)).collect();
         assert_eq!(got, vec![("RUS", "RUS", 0), ("RUS.LAVROV", "RUS", 2), ("RUS.MFA", "RUS", 1)]);
         assert!(l.rejects.is_empty());
     }
@@ -169,7 +197,13 @@ mod tests {
         rej.sort();
         assert_eq!(
             rej,
-            vec![(2, Rule::ParentCycle), (3, Rule::ParentCycle), (4, Rule::UnknownParent), (5, Rule::UnknownParent), (7, Rule::DuplicateKey)]
+            vec![
+                (2, Rule::ParentCycle),
+                (3, Rule::ParentCycle),
+                (4, Rule::UnknownParent),
+                (5, Rule::UnknownParent),
+                (7, Rule::DuplicateKey)
+            ]
         );
         let cyc = l.problems.iter().find(|p| p.rule == Rule::ParentCycle).unwrap();
         assert!(cyc.message.contains("A -> B -> A"), "{}", cyc.message);

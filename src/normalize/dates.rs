@@ -156,9 +156,9 @@ impl Part {
         match self.unit {
             Unit::Year => Ok((ymd(y, 1, 1)?, ymd(y, 12, 31)?)),
             Unit::Month(m) if (1..=12).contains(&m) => Ok((ymd(y, m, 1)?, month_end(y, m)?)),
-            Unit::Month(m) => Err(DateError::Impossible(format!(
-                "month {m:02} does not exist (months are 01..12, seasons 21..24)"
-            ))),
+            Unit::Month(m) => {
+                Err(DateError::Impossible(format!("month {m:02} does not exist (months are 01..12, seasons 21..24)")))
+            }
             Unit::Season(21) => Ok((ymd(y, 3, 1)?, ymd(y, 5, 31)?)),
             Unit::Season(22) => Ok((ymd(y, 6, 1)?, ymd(y, 8, 31)?)),
             Unit::Season(23) => Ok((ymd(y, 9, 1)?, ymd(y, 11, 30)?)),
@@ -276,7 +276,18 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_told_apart_from_impossible_days() {
-        for bad in ["", "25-01-01", "2025/05/20", "2025-5", "2025-05-20T10:00", "20250520", "2025-05-20~~", "abcd", "2025-01/2025-02/2025-03", "2025-"] {
+        for bad in [
+            "",
+            "25-01-01",
+            "2025/05/20",
+            "2025-5",
+            "2025-05-20T10:00",
+            "20250520",
+            "2025-05-20~~",
+            "abcd",
+            "2025-01/2025-02/2025-03",
+            "2025-",
+        ] {
             assert!(matches!(parse(bad), Err(DateError::Syntax(_))), "{bad:?} should be a syntax error");
         }
         for bad in ["2025-02-30", "2025-13", "2025-13-01", "2025-00", "2025-25", "2025-23-01", "2023-02-29"] {

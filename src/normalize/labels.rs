@@ -60,12 +60,8 @@ impl LabelIndex {
         if key.is_empty() {
             return Vec::new();
         }
-        let mut scored: Vec<(f64, &String)> = self
-            .by_label
-            .keys()
-            .map(|k| (strsim::jaro_winkler(key, k), k))
-            .filter(|(s, _)| *s >= 0.8)
-            .collect();
+        let mut scored: Vec<(f64, &String)> =
+            self.by_label.keys().map(|k| (strsim::jaro_winkler(key, k), k)).filter(|(s, _)| *s >= 0.8).collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         scored
             .into_iter()

@@ -116,7 +116,8 @@ fn date_problem(src: &RowSrc, field: &str, raw: &str, e: dates::DateError) -> Pr
 /// Runs the stage.
 pub fn run(staged: Staged, reference: &Reference, ledger: &mut Ledger) -> Normalized {
     let mut out = Normalized::default();
-    let texts: HashMap<String, Arc<ArticleText>> = staged.texts.iter().map(|(k, t)| (k.clone(), t.text.clone())).collect();
+    let texts: HashMap<String, Arc<ArticleText>> =
+        staged.texts.iter().map(|(k, t)| (k.clone(), t.text.clone())).collect();
     out.articles = articles(staged.articles, &staged.texts, ledger);
     out.actors = actors::run(staged.actors, ledger);
     let mut index = LabelIndex::default();
@@ -131,7 +132,11 @@ pub fn run(staged: Staged, reference: &Reference, ledger: &mut Ledger) -> Normal
             let list: Vec<String> = collisions.iter().map(|(l, o)| format!("`{l}` (also {o})")).collect();
             let p = a
                 .src
-                .problem(Rule::AliasCollision, Some("aliases"), format!("{} shares labels with other actors: {}", a.actor_id, list.join(", ")))
+                .problem(
+                    Rule::AliasCollision,
+                    Some("aliases"),
+                    format!("{} shares labels with other actors: {}", a.actor_id, list.join(", ")),
+                )
                 .hint("give each label to one actor; rows that use a shared label will be rejected as ambiguous");
             ledger.check_row(&a.src, vec![p]);
         }
@@ -142,7 +147,11 @@ pub fn run(staged: Staged, reference: &Reference, ledger: &mut Ledger) -> Normal
     out
 }
 
-fn articles(rows: Vec<Article>, texts: &HashMap<String, crate::ingest::texts::Text>, ledger: &mut Ledger) -> Vec<NArticle> {
+fn articles(
+    rows: Vec<Article>,
+    texts: &HashMap<String, crate::ingest::texts::Text>,
+    ledger: &mut Ledger,
+) -> Vec<NArticle> {
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut out = Vec::new();
     for a in rows {
@@ -150,7 +159,11 @@ fn articles(rows: Vec<Article>, texts: &HashMap<String, crate::ingest::texts::Te
         if let Some(first) = seen.get(&a.article_id) {
             problems.push(
                 a.src
-                    .problem(Rule::DuplicateKey, Some("article_id"), format!("article `{}` is already defined on line {first}", a.article_id))
+                    .problem(
+                        Rule::DuplicateKey,
+                        Some("article_id"),
+                        format!("article `{}` is already defined on line {first}", a.article_id),
+                    )
                     .hint("give each article its own id, or remove the repeated row"),
             );
         } else {
@@ -184,7 +197,13 @@ fn articles(rows: Vec<Article>, texts: &HashMap<String, crate::ingest::texts::Te
     out
 }
 
-fn resolve_actor(src: &RowSrc, field: &str, label: &str, index: &LabelIndex, problems: &mut Vec<Problem>) -> Option<String> {
+fn resolve_actor(
+    src: &RowSrc,
+    field: &str,
+    label: &str,
+    index: &LabelIndex,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
     match index.resolve(label) {
         Resolution::Found(id) => Some(id),
         Resolution::Unknown { suggestions } => {
@@ -193,13 +212,18 @@ fn resolve_actor(src: &RowSrc, field: &str, label: &str, index: &LabelIndex, pro
             } else {
                 format!("did you mean {}?", suggestions.join(" or "))
             };
-            problems.push(src.problem(Rule::UnknownActor, Some(field), format!("no actor matches `{label}`")).hint(hint));
+            problems
+                .push(src.problem(Rule::UnknownActor, Some(field), format!("no actor matches `{label}`")).hint(hint));
             None
         }
         Resolution::Ambiguous { actors } => {
             problems.push(
-                src.problem(Rule::AmbiguousActor, Some(field), format!("`{label}` matches several actors: {}", actors.join(", ")))
-                    .hint("use the actor_id instead, and keep each alias on one actor in actors.csv"),
+                src.problem(
+                    Rule::AmbiguousActor,
+                    Some(field),
+                    format!("`{label}` matches several actors: {}", actors.join(", ")),
+                )
+                .hint("use the actor_id instead, and keep each alias on one actor in actors.csv"),
             );
             None
         }
@@ -233,7 +257,11 @@ fn events(
         if let Some(first) = seen.get(&(e.article_id.clone(), e.event_id.clone())) {
             problems.push(
                 e.src
-                    .problem(Rule::DuplicateKey, Some("event_id"), format!("event `{}` of article `{}` is already used on line {first}", e.event_id, e.article_id))
+                    .problem(
+                        Rule::DuplicateKey,
+                        Some("event_id"),
+                        format!("event `{}` of article `{}` is already used on line {first}", e.event_id, e.article_id),
+                    )
                     .hint("event ids must be unique within their article: renumber this row"),
             );
         } else {
@@ -280,18 +308,36 @@ fn events(
                     span = Some(s);
                     problems.push(
                         e.src
-                            .problem(Rule::EvidenceFolded, Some("evidence"), "the evidence matches the text only after folding quotes, apostrophes or white space")
+                            .problem(
+                                Rule::EvidenceFolded,
+                                Some("evidence"),
+                                "the evidence matches the text only after folding quotes, apostrophes or white space",
+                            )
                             .hint(format!("copy the passage exactly: `{}`", t.slice(s.start, s.end))),
                     );
                 }
                 Locate::Ambiguous { count, first } => problems.push(
                     e.src
-                        .problem(Rule::EvidenceAmbiguous, Some("evidence"), format!("the evidence occurs {count} times in the text"))
-                        .hint(format!("set evidence_start to the offset of the one meant (the first is at {})", first.start)),
+                        .problem(
+                            Rule::EvidenceAmbiguous,
+                            Some("evidence"),
+                            format!("the evidence occurs {count} times in the text"),
+                        )
+                        .hint(format!(
+                            "set evidence_start to the offset of the one meant (the first is at {})",
+                            first.start
+                        )),
                 ),
                 Locate::OffsetMismatch { found, actual } => problems.push(
                     e.src
-                        .problem(Rule::EvidenceOffset, Some("evidence_start"), format!("evidence_start {} points at `{actual}`, not at the evidence", e.evidence_start.unwrap_or(0)))
+                        .problem(
+                            Rule::EvidenceOffset,
+                            Some("evidence_start"),
+                            format!(
+                                "evidence_start {} points at `{actual}`, not at the evidence",
+                                e.evidence_start.unwrap_or(0)
+                            ),
+                        )
                         .hint(match found {
                             Some(s) => format!("the passage starts at {}", s.start),
                             None => "the passage does not occur in the text; copy it exactly".into(),
@@ -299,7 +345,11 @@ fn events(
                 ),
                 Locate::NotFound { closest } => problems.push(
                     e.src
-                        .problem(Rule::EvidenceNotFound, Some("evidence"), "the evidence does not occur in the article text")
+                        .problem(
+                            Rule::EvidenceNotFound,
+                            Some("evidence"),
+                            "the evidence does not occur in the article text",
+                        )
                         .hint(match closest {
                             Some(c) => format!("the closest passage is `{c}`; copy the passage exactly"),
                             None => "copy the passage exactly from the text file".into(),
@@ -310,14 +360,19 @@ fn events(
         if e.quantity.is_some() && e.quantity_unit.is_none() {
             problems.push(
                 e.src
-                    .problem(Rule::QuantityWithoutUnit, Some("quantity_unit"), format!("quantity {} has no unit", e.quantity.unwrap_or(0)))
+                    .problem(
+                        Rule::QuantityWithoutUnit,
+                        Some("quantity_unit"),
+                        format!("quantity {} has no unit", e.quantity.unwrap_or(0)),
+                    )
                     .hint("say what the number counts: soldiers, deaths, drones..."),
             );
         }
         if !ledger.check_row(&e.src, problems) {
             continue;
         }
-        let (Some(source_id), Some(date), Some(span), Some(t)) = (source_id, date, span, texts.get(&e.article_id)) else {
+        let (Some(source_id), Some(date), Some(span), Some(t)) = (source_id, date, span, texts.get(&e.article_id))
+        else {
             // every missing piece has produced an error above, so the row was rejected
             continue;
         };
@@ -374,7 +429,11 @@ fn mentions(
                     if used.contains(&s) {
                         problems.push(
                             m.src
-                                .problem(Rule::DuplicateKey, Some("start"), format!("the mention `{}` at {s} is already annotated by an earlier row", m.text))
+                                .problem(
+                                    Rule::DuplicateKey,
+                                    Some("start"),
+                                    format!("the mention `{}` at {s} is already annotated by an earlier row", m.text),
+                                )
                                 .hint("remove the repeated row; one place in the text names one actor"),
                         );
                     } else if t.slice(s, s + len) == m.text && s + len <= t.len_chars() {
@@ -383,7 +442,11 @@ fn mentions(
                         let occ = t.occurrences(&m.text);
                         problems.push(
                             m.src
-                                .problem(Rule::MentionOffset, Some("start"), format!("start {s} points at `{}`, not at `{}`", t.slice(s, s + len), m.text))
+                                .problem(
+                                    Rule::MentionOffset,
+                                    Some("start"),
+                                    format!("start {s} points at `{}`, not at `{}`", t.slice(s, s + len), m.text),
+                                )
                                 .hint(if occ.is_empty() {
                                     "the text does not occur in the article: copy it exactly".to_string()
                                 } else {
@@ -405,7 +468,11 @@ fn mentions(
                                     if occ.is_empty() {
                                         format!("`{}` does not occur in the article text", m.text)
                                     } else {
-                                        format!("every occurrence of `{}` ({}) is taken by earlier rows", m.text, occ.len())
+                                        format!(
+                                            "every occurrence of `{}` ({}) is taken by earlier rows",
+                                            m.text,
+                                            occ.len()
+                                        )
                                     },
                                 )
                                 .hint("copy the words exactly as they stand in the text, or remove the extra row"),

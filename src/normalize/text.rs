@@ -46,10 +46,18 @@ pub enum Locate {
     /// Found only after folding quotes and white space.
     Folded(Span),
     /// Found more than once and no offset says which.
-    Ambiguous { count: usize, first: Span },
+    Ambiguous {
+        count: usize,
+        first: Span,
+    },
     /// The given offset does not hold the passage; `found` is where it does occur.
-    OffsetMismatch { found: Option<Span>, actual: String },
-    NotFound { closest: Option<String> },
+    OffsetMismatch {
+        found: Option<Span>,
+        actual: String,
+    },
+    NotFound {
+        closest: Option<String>,
+    },
 }
 
 fn fold_char(c: char) -> Option<char> {
@@ -239,17 +247,12 @@ impl ArticleText {
             if let Some(sp) = folded.iter().find(|sp| sp.start == s) {
                 return Locate::Folded(*sp);
             }
-            let found = exact
-                .first()
-                .map(|&p| Span { start: p, end: p + len })
-                .or_else(|| folded.first().copied());
+            let found = exact.first().map(|&p| Span { start: p, end: p + len }).or_else(|| folded.first().copied());
             return Locate::OffsetMismatch { found, actual: self.slice(s, s + len).to_string() };
         }
         match exact.len() {
             1 => return Locate::Exact(Span { start: exact[0], end: exact[0] + len }),
-            n if n > 1 => {
-                return Locate::Ambiguous { count: n, first: Span { start: exact[0], end: exact[0] + len } }
-            }
+            n if n > 1 => return Locate::Ambiguous { count: n, first: Span { start: exact[0], end: exact[0] + len } },
             _ => {}
         }
         let folded = self.folded_find(passage);
@@ -339,7 +342,7 @@ mod tests {
         let t = ArticleText::new("Titre ?\nUne phrase. Deux 3.5 fois.\n\nTroisième « ok. » suite.".into());
         assert_eq!(t.paragraph(0), 1);
         assert_eq!(t.paragraph(8), 2);
-        let third = t.as_str().chars().position(|c| c == 'T' ).unwrap();
+        let third = t.as_str().chars().position(|c| c == 'T').unwrap();
         assert_eq!(third, 0);
         let p3 = t.occurrences("Troisième")[0];
         assert_eq!(t.paragraph(p3), 3);

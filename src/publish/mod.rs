@@ -89,10 +89,23 @@ pub fn publish(
         if back.rows != df.height() || back.run_id.as_deref() != Some(meta.run_id.as_str()) {
             return Err(Error::Invariant {
                 rule: crate::rules::Rule::ReadBack,
-                message: format!("{} reads back {} rows of run {:?}, wrote {} of {}", name, back.rows, back.run_id, df.height(), meta.run_id),
+                message: format!(
+                    "{} reads back {} rows of run {:?}, wrote {} of {}",
+                    name,
+                    back.rows,
+                    back.run_id,
+                    df.height(),
+                    meta.run_id
+                ),
             });
         }
-        outputs.push(OutputFile { file: name, table: t.name.to_string(), rows: back.rows, bytes: buf.len() as u64, sha256: sha256_hex(&buf) });
+        outputs.push(OutputFile {
+            file: name,
+            table: t.name.to_string(),
+            rows: back.rows,
+            bytes: buf.len() as u64,
+            sha256: sha256_hex(&buf),
+        });
     }
     write_file(&dir.join("manifest.json"), &manifest(&outputs))?;
     sync_dir(&dir)?;
@@ -124,16 +137,29 @@ mod tests {
             Col { name: "id", kind: Kind::Str, nullable: false, dictionary: false, bloom: true, description: "id" },
             Col { name: "n", kind: Kind::Int64, nullable: true, dictionary: true, bloom: false, description: "n" },
             Col { name: "day", kind: Kind::Date, nullable: false, dictionary: false, bloom: false, description: "day" },
-            Col { name: "tags", kind: Kind::ListStr, nullable: false, dictionary: false, bloom: false, description: "tags" },
+            Col {
+                name: "tags",
+                kind: Kind::ListStr,
+                nullable: false,
+                dictionary: false,
+                bloom: false,
+                description: "tags",
+            },
         ],
     };
 
     fn df(ids: &[&str]) -> DataFrame {
         DataFrame::new_infer_height(vec![
             Column::new("id".into(), ids.to_vec()),
-            Column::new("n".into(), ids.iter().enumerate().map(|(i, _)| if i == 0 { None } else { Some(i as i64) }).collect::<Vec<_>>()),
+            Column::new(
+                "n".into(),
+                ids.iter().enumerate().map(|(i, _)| if i == 0 { None } else { Some(i as i64) }).collect::<Vec<_>>(),
+            ),
             Column::new("day".into(), ids.iter().map(|_| 20000i32).collect::<Vec<_>>()).cast(&DataType::Date).unwrap(),
-            Column::new("tags".into(), ids.iter().map(|s| Series::new("".into(), vec![s.to_string(), "x".into()])).collect::<Vec<_>>()),
+            Column::new(
+                "tags".into(),
+                ids.iter().map(|s| Series::new("".into(), vec![s.to_string(), "x".into()])).collect::<Vec<_>>(),
+            ),
         ])
         .unwrap()
     }
@@ -156,7 +182,8 @@ mod tests {
         assert_eq!(outputs[0].rows, 3);
         let back = parquet::read_back(&out.join("things.parquet"), &T).unwrap();
         assert_eq!(back, parquet::ReadBack { rows: 3, run_id: Some("r1".into()) });
-        let names: Vec<String> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let names: Vec<String> =
+            fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         let mut names = names;
         names.sort();
         assert_eq!(names, vec!["manifest.json", "things.parquet"], "no staging directory is left behind");

@@ -3,7 +3,9 @@
 //! key-value metadata), and reading it back independently to check it.
 
 use crate::schema::{Kind, TableSchema, SCHEMA_VERSION};
-use arrow::array::{ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, ListBuilder, StringArray, StringBuilder};
+use arrow::array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, ListBuilder, StringArray, StringBuilder,
+};
 use arrow::datatypes::{DataType as ArrowType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -140,7 +142,8 @@ pub fn writer_properties(t: &TableSchema, meta: &FileMeta) -> WriterProperties {
 /// Writes the table to `w` as one Parquet file.
 pub fn write<W: Write + Send>(df: &DataFrame, t: &TableSchema, meta: &FileMeta, w: W) -> Result<(), String> {
     let batch = to_batch(df, t, meta)?;
-    let mut writer = ArrowWriter::try_new(w, batch.schema(), Some(writer_properties(t, meta))).map_err(|e| e.to_string())?;
+    let mut writer =
+        ArrowWriter::try_new(w, batch.schema(), Some(writer_properties(t, meta))).map_err(|e| e.to_string())?;
     writer.write(&batch).map_err(|e| e.to_string())?;
     writer.close().map_err(|e| e.to_string())?;
     Ok(())
@@ -164,12 +167,20 @@ pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
     }
     for (f, c) in schema.fields().iter().zip(t.columns) {
         if f.name() != c.name || f.data_type() != &arrow_type(c.kind) || f.is_nullable() != c.nullable {
-            return Err(format!("column {} is {:?}, expected {} {:?}", f.name(), f.data_type(), c.name, arrow_type(c.kind)));
+            return Err(format!(
+                "column {} is {:?}, expected {} {:?}",
+                f.name(),
+                f.data_type(),
+                c.name,
+                arrow_type(c.kind)
+            ));
         }
     }
     let kv = builder.metadata().file_metadata().key_value_metadata().cloned().unwrap_or_default();
     let get = |k: &str| kv.iter().find(|x| x.key == k).and_then(|x| x.value.clone());
-    if get("dyadflow.table").as_deref() != Some(t.name) || get("dyadflow.schema_version").as_deref() != Some(SCHEMA_VERSION) {
+    if get("dyadflow.table").as_deref() != Some(t.name)
+        || get("dyadflow.schema_version").as_deref() != Some(SCHEMA_VERSION)
+    {
         return Err("dyadflow metadata missing or for another table".into());
     }
     let declared: i64 = builder.metadata().file_metadata().num_rows();

@@ -56,7 +56,8 @@ impl Work {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_dyadflow")).args(args).current_dir(self.dir.path()).output().unwrap();
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_dyadflow")).args(args).current_dir(self.dir.path()).output().unwrap();
         Run::from(out)
     }
 }
