@@ -133,14 +133,14 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
 
     // decide
     let mut reasons = Vec::new();
+    // errors that no rejected row carries: a missing table, an empty file, a
+    // missing column (which also rejects its rows, one line further down)...
+    let rejected_lines: std::collections::HashSet<(&str, u64)> =
+        ledger.rejects.iter().map(|r| (r.src.file.as_ref(), r.src.line)).collect();
     let corpus_errors: Vec<String> = ledger
         .problems
         .iter()
-        .filter(|p| {
-            p.is_error()
-                && p.line <= 1
-                && !ledger.rejects.iter().any(|r| r.src.file.as_ref() == p.file && r.src.line == p.line)
-        })
+        .filter(|p| p.is_error() && p.line <= 1 && !rejected_lines.contains(&(p.file.as_str(), p.line)))
         .map(|p| p.to_string())
         .collect();
     if !corpus_errors.is_empty() {
