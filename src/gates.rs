@@ -11,7 +11,7 @@ use crate::rules::Rule;
 use crate::schema::{self, TableSchema};
 use polars::prelude::*;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// The outcome of one test, for the run record.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -53,16 +53,29 @@ pub fn values(df: &DataFrame, name: &str) -> Vec<Option<String>> {
 }
 
 pub fn unique(df: &DataFrame, t: &'static TableSchema) -> TestOutcome {
-    let cols: Vec<Vec<Option<String>>> = t.key.iter().map(|k| values(df, k)).collect();
-    let mut seen = HashSet::new();
-    let mut bad = Vec::new();
-    for i in 0..df.height() {
-        let key: Vec<Option<&str>> = cols.iter().map(|c| c.get(i).and_then(|v| v.as_deref())).collect();
-        if !seen.insert(key.clone()) {
-            bad.push(format!("{key:?}"));
-        }
-    }
+    let keys: Vec<Expr> = t.key.iter().map(|k| col(*k)).collect();
+    let dupes = df
+        .clone()
+        .lazy()
+        .group_by(keys)
+        .agg([len().alias("_n")])
+        .filter(col("_n").gt(lit(1)))
+        .collect()
+        .unwrap_or_default();
+    let shown: Vec<Vec<Option<String>>> = t.key.iter().map(|k| values(&dupes, k)).collect();
+    let bad =
+        (0..dupes.height()).map(|i| format!("{:?}", shown.iter().map(|c| c[i].clone()).collect::<Vec<_>>())).collect();
     TestOutcome::new(Rule::Unique, t.name, t.key.to_vec(), bad)
+}
+
+/// The distinct values of a column, as text.
+fn distinct(df: &DataFrame, name: &str) -> Vec<String> {
+    match df.column(name).and_then(|c| c.unique()) {
+        Ok(u) => {
+            values(&DataFrame::new_infer_height(vec![u]).unwrap_or_default(), name).into_iter().flatten().collect()
+        }
+        Err(_) => Vec::new(),
+    }
 }
 
 pub fn not_null(df: &DataFrame, t: &'static TableSchema) -> Vec<TestOutcome> {
@@ -85,7 +98,7 @@ pub fn accepted_values(
     column: &'static str,
     accepted: &[&str],
 ) -> TestOutcome {
-    let bad = values(df, column).into_iter().flatten().filter(|v| !accepted.contains(&v.as_str())).collect();
+    let bad = distinct(df, column).into_iter().filter(|v| !accepted.contains(&v.as_str())).collect();
     TestOutcome::new(Rule::AcceptedValues, t.name, vec![column], bad)
 }
 
@@ -95,7 +108,7 @@ pub fn relationship(
     column: &'static str,
     keys: &HashSet<String>,
 ) -> TestOutcome {
-    let bad = values(df, column).into_iter().flatten().filter(|v| !keys.contains(v)).collect();
+    let bad = distinct(df, column).into_iter().filter(|v| !keys.contains(v)).collect();
     TestOutcome::new(Rule::Relationships, t.name, vec![column], bad)
 }
 
@@ -115,8 +128,8 @@ pub fn generic_tests(m: &Marts, scores: &DataFrame, codes: &HashSet<String>) -> 
         out.push(unique(df, t));
         out.extend(not_null(df, t));
     }
-    let actor_ids: HashSet<String> = values(&m.actors, "actor_id").into_iter().flatten().collect();
-    let article_ids: HashSet<String> = values(&m.articles, "article_id").into_iter().flatten().collect();
+    let actor_ids: HashSet<String> = distinct(&m.actors, "actor_id").into_iter().collect();
+    let article_ids: HashSet<String> = distinct(&m.articles, "article_id").into_iter().collect();
     out.push(accepted_values(&m.actors, &ACTORS, "type", ACTOR_TYPES));
     out.push(accepted_values(&m.events, &EVENTS, "mode", MODES));
     out.push(accepted_values(&m.events, &EVENTS, "date_precision", &Precision::ALL));
@@ -169,25 +182,22 @@ pub fn score_gate(scores: &DataFrame, actors: &DataFrame, events: &DataFrame) ->
     }
     out.push(TestOutcome::new(Rule::ScoreRange, t.name, vec!["score", "n_events"], bad));
 
-    let actor_ids: HashSet<String> = values(actors, "actor_id").into_iter().flatten().collect();
+    let actor_ids: HashSet<String> = distinct(actors, "actor_id").into_iter().collect();
     for c in ["actor_a", "actor_b"] {
-        let bad = values(scores, c).into_iter().flatten().filter(|v| !actor_ids.contains(v)).collect();
+        let bad = distinct(scores, c).into_iter().filter(|v| !actor_ids.contains(v)).collect();
         out.push(TestOutcome::new(Rule::DyadActor, t.name, vec![c], bad));
     }
 
     // independent count: distinct (source, target, code, dates) among events
     // with a target other than the source
-    let cols: Vec<Vec<Option<String>>> =
-        ["source_id", "target_id", "code", "date_start", "date_end"].iter().map(|c| values(events, c)).collect();
-    let mut incidents: HashMap<(String, String), HashSet<Vec<Option<String>>>> = HashMap::new();
-    for i in 0..events.height() {
-        let (Some(s), Some(tg)) = (cols[0][i].clone(), cols[1][i].clone()) else { continue };
-        if s == tg {
-            continue;
-        }
-        incidents.entry((s, tg)).or_default().insert(cols.iter().map(|c| c[i].clone()).collect());
-    }
-    let expected: usize = incidents.values().map(HashSet::len).sum();
+    let expected = events
+        .clone()
+        .lazy()
+        .filter(col("target_id").is_not_null().and(col("source_id").neq(col("target_id"))))
+        .select([col("source_id"), col("target_id"), col("code"), col("date_start"), col("date_end")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()
+        .map_or(usize::MAX, |d| d.height());
     let (level, directed, period, nev) =
         (values(scores, "level"), values(scores, "directed"), values(scores, "period"), f64s(scores, "n_events"));
     let mut got = 0.0;
@@ -206,4 +216,72 @@ pub fn score_gate(scores: &DataFrame, actors: &DataFrame, events: &DataFrame) ->
     };
     out.push(TestOutcome::new(Rule::EventCountReconcile, t.name, vec!["n_events"], bad));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actors(ids: &[Option<&str>], parents: &[Option<&str>]) -> DataFrame {
+        DataFrame::new_infer_height(vec![
+            Column::new("actor_id".into(), ids.to_vec()),
+            Column::new("parent_id".into(), parents.to_vec()),
+            Column::new("type".into(), ids.iter().map(|_| "state").collect::<Vec<_>>()),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn each_generic_test_catches_its_defect() {
+        let good = actors(&[Some("A"), Some("B")], &[None, Some("A")]);
+        assert!(unique(&good, &schema::ACTORS).passed());
+        let dup = actors(&[Some("A"), Some("A")], &[None, None]);
+        let u = unique(&dup, &schema::ACTORS);
+        assert_eq!((u.failures, u.outcome), (1, "fail"));
+        assert!(u.examples[0].contains("\"A\""), "{:?}", u.examples);
+
+        let nulls = actors(&[Some("A"), None], &[None, None]);
+        let nn: Vec<TestOutcome> = not_null(&nulls, &schema::ACTORS).into_iter().filter(|t| !t.passed()).collect();
+        // actor_id has a null; the columns this frame lacks are reported missing
+        assert!(nn.iter().any(|t| t.columns == vec!["actor_id"] && t.failures == 1));
+        assert!(nn.iter().any(|t| t.columns == vec!["name"] && t.examples[0].contains("missing")));
+
+        let keys: HashSet<String> = ["A".to_string()].into();
+        let r = relationship(&actors(&[Some("A"), Some("B")], &[None, Some("Z")]), &schema::ACTORS, "parent_id", &keys);
+        assert_eq!(r.examples, vec!["Z".to_string()]);
+        assert!(relationship(&good, &schema::ACTORS, "parent_id", &keys).passed(), "nulls are not dangling references");
+
+        let a = accepted_values(&good, &schema::ACTORS, "type", &["government"]);
+        assert_eq!(a.examples, vec!["state".to_string()], "distinct values are reported once");
+    }
+
+    #[test]
+    fn the_score_gate_catches_out_of_range_scores_and_unreconciled_counts() {
+        let d = |v: i32| Column::new("x".into(), vec![v]).cast(&DataType::Date).unwrap();
+        let scores = DataFrame::new_infer_height(vec![
+            Column::new("level".into(), vec!["actor"]),
+            Column::new("directed".into(), vec![true]),
+            Column::new("period".into(), vec!["all"]),
+            Column::new("actor_a".into(), vec!["A"]),
+            Column::new("actor_b".into(), vec!["Q"]),
+            Column::new("n_events".into(), vec![2i64]),
+            Column::new("n_verbal_coop".into(), vec![2i64]),
+            Column::new("n_material_coop".into(), vec![0i64]),
+            Column::new("n_verbal_conflict".into(), vec![0i64]),
+            Column::new("n_material_conflict".into(), vec![0i64]),
+            Column::new("score".into(), vec![1.5f64]),
+        ])
+        .unwrap();
+        let events = DataFrame::new_infer_height(vec![
+            Column::new("source_id".into(), vec!["A"]),
+            Column::new("target_id".into(), vec!["Q"]),
+            Column::new("code".into(), vec!["057"]),
+            d(1).with_name("date_start".into()),
+            d(1).with_name("date_end".into()),
+        ])
+        .unwrap();
+        let out = score_gate(&scores, &actors(&[Some("A")], &[None]), &events);
+        let failed: Vec<&str> = out.iter().filter(|t| !t.passed()).map(|t| t.rule).collect();
+        assert_eq!(failed, vec!["score-range", "dyad-actor", "event-count-reconcile"]);
+    }
 }

@@ -58,6 +58,8 @@ pub struct Manifest {
     pub errors: usize,
     pub warnings: usize,
     pub failure_reasons: Vec<String>,
+    /// wall-clock milliseconds per stage
+    pub durations_ms: BTreeMap<String, u64>,
     pub problems: Vec<Problem>,
 }
 

@@ -74,25 +74,31 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     let mut ledger = Ledger::new(&opts.config);
 
     // 1. ingest
+    let mut clock = Clock::start();
     let staged = ingest::run(&opts.raw, &mut ledger)?;
+    clock.lap("1-ingest");
     let inputs = staged.inputs.clone();
     let rid = run_id(&inputs, &config_sha256);
     let staged_counts = [staged.articles.len(), staged.actors.len(), staged.events.len(), staged.mentions.len()];
 
     // 2. normalize
     let normalized = normalize::run(staged, reference, &mut ledger);
+    clock.lap("2-normalize");
     let norm_counts =
         [normalized.articles.len(), normalized.actors.len(), normalized.events.len(), normalized.mentions.len()];
 
     // 3. marts and scores
     let mut marts = marts::build(&normalized, reference)?;
     marts.rejects = marts::rejects_frame(&ledger.rejects)?;
+    clock.lap("3-marts");
     let scores = score::relationship_scores(&marts.events, &opts.config.score)?;
+    clock.lap("3-score");
 
     // gates over what would be published
     let codes = reference.iter().map(|c| c.code.clone()).collect();
     let mut tests: Vec<TestOutcome> = gates::score_gate(&scores, &marts.actors, &marts.events);
     tests.extend(gates::generic_tests(&marts, &scores, &codes));
+    clock.lap("gates");
     let idx = |t: Table| Table::ALL.iter().position(|x| *x == t).expect("table listed");
     let tables: BTreeMap<String, Counts> = by_table(|t| Counts {
         read: ledger.read.get(&t).copied().unwrap_or(0),
@@ -206,14 +212,35 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         errors: ledger.errors(),
         warnings: ledger.warnings(),
         failure_reasons: reasons,
+        durations_ms: BTreeMap::new(),
         problems: ledger.problems.clone(),
     };
 
     if let (false, Some(out)) = (failed, &opts.out) {
         m.outputs = publish_set(out, &rid, &marts, &scores, &m)?;
+        clock.lap("4-publish");
     }
+    m.durations_ms = clock.laps;
     m.finished_at = now();
     Ok(Outcome { manifest: m, marts: Some((marts, scores)) })
+}
+
+/// Wall-clock time per stage, for the run record only (never in the tables).
+struct Clock {
+    last: std::time::Instant,
+    laps: BTreeMap<String, u64>,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Clock { last: std::time::Instant::now(), laps: BTreeMap::new() }
+    }
+
+    fn lap(&mut self, name: &str) {
+        let now = std::time::Instant::now();
+        self.laps.insert(name.to_string(), now.duration_since(self.last).as_millis() as u64);
+        self.last = now;
+    }
 }
 
 fn gates_outcome(rule: Rule, bad: Vec<String>) -> TestOutcome {
