@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub score: ScoreConfig,
@@ -43,12 +43,6 @@ pub struct RejectConfig {
     pub max_share: f64,
     /// Per-table overrides of `max_share`, by table name.
     pub per_table: BTreeMap<String, f64>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config { score: ScoreConfig::default(), rejects: RejectConfig::default(), severity: BTreeMap::new() }
-    }
 }
 
 impl Default for ScoreConfig {

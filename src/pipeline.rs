@@ -9,10 +9,10 @@ use crate::ledger::{Counts, Ledger};
 use crate::manifest::{self, Manifest, StageCounts};
 use crate::marts::{self, Marts};
 use crate::normalize;
-use crate::problem::{Error, Result, Table};
+use crate::problem::{Result, Table};
 use crate::publish::{self, FileMeta, OutputFile};
 use crate::reference::Reference;
-use crate::rules::{Rule, Severity};
+use crate::rules::Rule;
 use crate::schema;
 use crate::score;
 use polars::prelude::DataFrame;
@@ -36,7 +36,8 @@ pub struct Options {
 /// What a run did.
 pub struct Outcome {
     pub manifest: Manifest,
-    pub marts: Option<(Marts, DataFrame)>,
+    pub marts: Marts,
+    pub scores: DataFrame,
 }
 
 impl Outcome {
@@ -222,7 +223,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     }
     m.durations_ms = clock.laps;
     m.finished_at = now();
-    Ok(Outcome { manifest: m, marts: Some((marts, scores)) })
+    Ok(Outcome { manifest: m, marts, scores })
 }
 
 /// Wall-clock time per stage, for the run record only (never in the tables).
@@ -270,19 +271,4 @@ fn publish_set(out: &Path, rid: &str, marts: &Marts, scores: &DataFrame, m: &Man
         record.finished_at = now();
         serde_json::to_vec_pretty(&record).expect("the run record serializes")
     })
-}
-
-/// The severity that fails a `validate` (errors, or warnings with --strict).
-pub fn failing_severity(strict: bool) -> Severity {
-    if strict {
-        Severity::Warning
-    } else {
-        Severity::Error
-    }
-}
-
-impl From<std::convert::Infallible> for Error {
-    fn from(e: std::convert::Infallible) -> Self {
-        match e {}
-    }
 }
