@@ -93,12 +93,12 @@ pub fn event_key(article_id: &str, event_id: &str) -> String {
     h[..16].to_string()
 }
 
-fn closest<'a>(value: &str, candidates: impl Iterator<Item = &'a String>) -> Option<String> {
+fn closest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     candidates
         .map(|c| (strsim::jaro_winkler(value, c), c))
         .filter(|(s, _)| *s > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c.clone())
+        .map(|(_, c)| c.to_string())
 }
 
 fn date_problem(src: &RowSrc, field: &str, raw: &str, e: dates::DateError) -> Problem {
@@ -231,7 +231,7 @@ fn resolve_actor(
 }
 
 fn unknown_article(src: &RowSrc, id: &str, published: &HashMap<&str, &NArticle>) -> Problem {
-    let hint = match closest(id, published.keys().map(|k| k.to_string()).collect::<Vec<_>>().iter()) {
+    let hint = match closest(id, published.keys().copied()) {
         Some(c) => format!("did you mean `{c}`? (or see why that article was rejected)"),
         None => "add the article to articles.csv, or see why its row was rejected".into(),
     };
