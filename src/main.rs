@@ -36,7 +36,10 @@ fn main() {
         Ok(code) => code,
         Err(e) => {
             eprintln!("dyadflow: error: {e:#}");
-            2
+            match e.downcast_ref::<dyadflow::problem::Error>() {
+                Some(dyadflow::problem::Error::Locked { .. }) => cmd::EXIT_BUSY,
+                _ => cmd::EXIT_ERROR,
+            }
         }
     };
     std::process::exit(code);

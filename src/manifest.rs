@@ -60,6 +60,11 @@ pub struct Manifest {
     pub failure_reasons: Vec<String>,
     /// wall-clock milliseconds per stage
     pub durations_ms: BTreeMap<String, u64>,
+    /// The published set this run wrote (or found up to date), relative to
+    /// the output directory: `runs/<seq>-<run_id>`.
+    pub set: Option<String>,
+    /// Things worth knowing that are not problems in the data.
+    pub notices: Vec<String>,
     pub problems: Vec<Problem>,
 }
 

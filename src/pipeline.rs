@@ -10,14 +10,15 @@ use crate::manifest::{self, Manifest, StageCounts};
 use crate::marts::{self, Marts};
 use crate::normalize;
 use crate::problem::{Result, Table};
-use crate::publish::{self, FileMeta, OutputFile};
+use crate::publish::lock::WriterLock;
+use crate::publish::{self, FileMeta, Published};
 use crate::reference::Reference;
 use crate::rules::Rule;
 use crate::schema;
 use crate::score;
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -31,13 +32,42 @@ pub struct Options {
     /// Warnings fail the run too.
     pub strict: bool,
     pub command: String,
+    /// Publish even when the current set was built from the same inputs and
+    /// configuration.
+    pub force: bool,
+    /// How long to wait for another run that holds the output's lock.
+    pub wait: std::time::Duration,
+    /// How many published sets to keep in `<out>/runs/` (at least 1).
+    pub keep_runs: usize,
 }
+
+impl Options {
+    /// Options for checking a corpus without publishing.
+    pub fn validate(raw: PathBuf, config: Config) -> Options {
+        Options {
+            raw,
+            out: None,
+            config,
+            config_path: None,
+            strict: false,
+            command: "validate".into(),
+            force: false,
+            wait: std::time::Duration::ZERO,
+            keep_runs: DEFAULT_KEEP_RUNS,
+        }
+    }
+}
+
+pub const DEFAULT_KEEP_RUNS: usize = 3;
 
 /// What a run did.
 pub struct Outcome {
     pub manifest: Manifest,
     pub marts: Marts,
     pub scores: DataFrame,
+    /// The output's writer lock, held until the outcome is dropped (after
+    /// the run report is written).
+    pub lock: Option<WriterLock>,
 }
 
 impl Outcome {
@@ -69,6 +99,20 @@ fn by_table<T: Copy>(f: impl Fn(Table) -> T) -> BTreeMap<String, T> {
 
 pub fn execute(opts: &Options) -> Result<Outcome> {
     let started_at = now();
+    let mut notices = Vec::new();
+    let lock = match &opts.out {
+        Some(out) => {
+            let l = WriterLock::acquire(out, opts.wait)?;
+            if let Some(h) = &l.stale_holder {
+                notices.push(format!(
+                    "the previous writer of {} ({h}) stopped without releasing its lock; its leftovers are removed",
+                    out.display()
+                ));
+            }
+            Some(l)
+        }
+        None => None,
+    };
     let reference = Reference::builtin();
     let config_json = serde_json::to_string(&opts.config).expect("configuration serializes");
     let config_sha256 = crate::ingest::csv_file::sha256_hex(config_json.as_bytes());
@@ -214,16 +258,31 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         warnings: ledger.warnings(),
         failure_reasons: reasons,
         durations_ms: BTreeMap::new(),
+        set: None,
+        notices,
         problems: ledger.problems.clone(),
     };
 
-    if let (false, Some(out)) = (failed, &opts.out) {
-        m.outputs = publish_set(out, &rid, &marts, &scores, &m)?;
-        clock.lap("4-publish");
+    if let (false, Some(lock)) = (failed, &lock) {
+        match publish::current(lock.out()).filter(|c| c.run_id == rid && !opts.force) {
+            Some(current) => {
+                // same inputs, configuration and program: the published set
+                // is this run's result already
+                m.status = "unchanged".into();
+                m.outputs = current.outputs;
+                m.set = Some(current.set);
+            }
+            None => {
+                let p = publish_set(lock, opts.keep_runs, &rid, &marts, &scores, &m)?;
+                m.outputs = p.outputs;
+                m.set = Some(p.set);
+                clock.lap("4-publish");
+            }
+        }
     }
     m.durations_ms = clock.laps;
     m.finished_at = now();
-    Ok(Outcome { manifest: m, marts, scores })
+    Ok(Outcome { manifest: m, marts, scores, lock })
 }
 
 /// Wall-clock time per stage, for the run record only (never in the tables).
@@ -255,7 +314,14 @@ fn gates_outcome(rule: Rule, bad: Vec<String>) -> TestOutcome {
     }
 }
 
-fn publish_set(out: &Path, rid: &str, marts: &Marts, scores: &DataFrame, m: &Manifest) -> Result<Vec<OutputFile>> {
+fn publish_set(
+    lock: &WriterLock,
+    keep: usize,
+    rid: &str,
+    marts: &Marts,
+    scores: &DataFrame,
+    m: &Manifest,
+) -> Result<Published> {
     let meta = FileMeta { run_id: rid.to_string(), program_version: PROGRAM_VERSION.to_string() };
     let tables: [(&'static schema::TableSchema, &DataFrame); 6] = [
         (&schema::ARTICLES, &marts.articles),
@@ -265,9 +331,10 @@ fn publish_set(out: &Path, rid: &str, marts: &Marts, scores: &DataFrame, m: &Man
         (&schema::RELATIONSHIP_SCORES, scores),
         (&schema::REJECTS, &marts.rejects),
     ];
-    publish::publish(out, &tables, &meta, |outputs| {
+    publish::publish(lock, &tables, &meta, keep, |set, outputs| {
         let mut record = m.clone();
         record.outputs = outputs.to_vec();
+        record.set = Some(set.to_string());
         record.finished_at = now();
         serde_json::to_vec_pretty(&record).expect("the run record serializes")
     })

@@ -126,6 +126,14 @@ pub enum Error {
     Polars { stage: &'static str, source: polars::error::PolarsError },
     #[error("parquet failed for {path}: {message}")]
     Parquet { path: PathBuf, message: String },
+    #[error(
+        "output directory {} is being written by another run ({holder}); gave up after {:.1} s: \
+         pass --wait SECONDS to wait for it",
+        .out.display(), .waited.as_secs_f64()
+    )]
+    Locked { out: PathBuf, holder: String, waited: std::time::Duration },
+    #[error("unexpected layout of the output directory at {path}: {message}")]
+    Layout { path: PathBuf, message: String },
     #[error("internal invariant broken ({rule}): {message}")]
     Invariant { rule: Rule, message: String },
 }

@@ -45,6 +45,9 @@ pub fn print(w: &mut dyn Write, m: &Manifest, format: LogFormat, max_per_rule: u
     }
     match format {
         LogFormat::Human => {
+            for n in &m.notices {
+                writeln!(w, "note: {n}")?;
+            }
             if hidden > 0 {
                 writeln!(w, "... and {hidden} more problem(s) of the same rules (all are in the run report)")?;
             }
@@ -61,6 +64,8 @@ pub fn print(w: &mut dyn Write, m: &Manifest, format: LogFormat, max_per_rule: u
                 "warnings": m.warnings,
                 "failure_reasons": m.failure_reasons,
                 "outputs": m.outputs,
+                "set": m.set,
+                "notices": m.notices,
             });
             writeln!(w, "{v}")?;
         }
@@ -84,11 +89,14 @@ pub fn summary(m: &Manifest) -> String {
         m.run_id
     );
     match m.status.as_str() {
-        "published" => s.push_str(&format!(
-            "\n  published {} file(s) to {}",
-            m.outputs.len() + 1,
-            m.out_dir.as_deref().unwrap_or("?")
-        )),
+        "published" => {
+            let out = m.out_dir.as_deref().unwrap_or("?");
+            s.push_str(&format!(
+                "\n  published {} file(s) as {out}/{}, now {out}/current",
+                m.outputs.len() + 1,
+                m.set.as_deref().unwrap_or("?")
+            ))
+        }
         "unchanged" => s.push_str(&format!(
             "\n  {} is up to date: nothing rewritten (use --force to rebuild)",
             m.out_dir.as_deref().unwrap_or("?")

@@ -9,12 +9,8 @@ use std::path::PathBuf;
 
 fn run() -> dyadflow::pipeline::Outcome {
     let opts = Options {
-        raw: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("raw"),
-        out: None,
-        config: Config::default(),
-        config_path: None,
         strict: true,
-        command: "validate".into(),
+        ..Options::validate(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("raw"), Config::default())
     };
     execute(&opts).unwrap()
 }

@@ -5,6 +5,11 @@ pub mod schema;
 pub mod validate;
 
 use crate::report::LogFormat;
+
+/// Exit code: usage, configuration or I/O error.
+pub const EXIT_ERROR: i32 = 2;
+/// Exit code: another run holds the output directory's lock.
+pub const EXIT_BUSY: i32 = 3;
 use std::path::PathBuf;
 
 /// Options shared by the commands that read a corpus.

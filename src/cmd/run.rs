@@ -11,19 +11,28 @@ pub const LONG_ABOUT: &str = "\
 Run the pipeline on a raw corpus and publish the Parquet tables.
 
 Reads the raw corpus, checks it (a gate after every stage), and publishes
-articles, actors, events, mentions, relationship_scores and rejects as
-<out>/<table>.parquet, with the run record <out>/manifest.json. The published
-set is replaced only by a complete, validated set: when the run fails, the
-previous files stay as they were.
+articles, actors, events, mentions, relationship_scores and rejects as a new
+set <out>/runs/<seq>-<run_id>/ (the six <table>.parquet files, the run record
+manifest.json and _SUCCESS). The set becomes the published one in a single
+atomic step: the link <out>/current is switched to it. <out>/<table>.parquet,
+<out>/manifest.json and <out>/_SUCCESS are links through <out>/current. The
+newest --keep-runs sets are kept. When the run fails, killed or not, current
+still points at the previous complete set.
+
+One run at a time writes to an output directory: a second run refuses (exit
+3) or, with --wait, waits for the first. A run whose inputs, configuration
+and program are those of the current set publishes nothing and says so; use
+--force to rebuild.
 
 Every run also writes its run report (the same record, with every problem) to
 <out>.run.json beside the output directory, or to --report FILE.
 
 Exit codes:
-  0  published (warnings allowed)
-  1  rows were rejected beyond what the configuration allows, or a gate
-     failed: nothing was published
-  2  usage, configuration or I/O error";
+  0  published, or already up to date (warnings allowed)
+  1  rows were rejected beyond what the configuration allows, warnings with
+     --strict, or a gate failed: nothing was published
+  2  usage, configuration or I/O error: nothing was published
+  3  another run is writing to the output directory: nothing was done";
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -35,6 +44,18 @@ pub struct Args {
     /// Where to write the run report (default: <out>.run.json).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Rebuild and publish a new set even when the current one is up to date.
+    #[arg(long)]
+    pub force: bool,
+    /// Wait up to this many seconds for another run writing to the same
+    /// output directory (default: refuse at once, exit 3).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
+    /// How many published sets to keep under <out>/runs/ (the current one
+    /// included).
+    #[arg(long, value_name = "N", default_value_t = pipeline::DEFAULT_KEEP_RUNS as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep_runs: u64,
 }
 
 pub fn report_path(out: &std::path::Path) -> PathBuf {
@@ -52,12 +73,14 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
         config_path: args.corpus.config.clone(),
         strict: args.corpus.strict,
         command: "run".into(),
+        force: args.force,
+        wait: std::time::Duration::from_secs(args.wait),
+        keep_runs: args.keep_runs as usize,
     };
     let outcome = pipeline::execute(&opts)?;
     let m = &outcome.manifest;
     let path = args.report.clone().unwrap_or_else(|| report_path(&args.out));
-    std::fs::write(&path, serde_json::to_vec_pretty(m)?)
-        .map_err(|e| anyhow::anyhow!("cannot write the run report {}: {e}", path.display()))?;
+    crate::publish::write_atomically(&path, &serde_json::to_vec_pretty(m)?)?;
     let mut err = std::io::stderr().lock();
     report::print(&mut err, m, args.corpus.log_format, args.corpus.max_problems)?;
     if args.corpus.log_format == report::LogFormat::Human {

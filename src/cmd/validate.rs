@@ -30,12 +30,9 @@ pub struct Args {
 pub fn execute(args: &Args) -> anyhow::Result<i32> {
     let config = args.corpus.load_config()?;
     let opts = Options {
-        raw: args.corpus.raw.clone(),
-        out: None,
-        config,
         config_path: args.corpus.config.clone(),
         strict: args.corpus.strict,
-        command: "validate".into(),
+        ..Options::validate(args.corpus.raw.clone(), config)
     };
     let outcome = pipeline::execute(&opts)?;
     let mut err = std::io::stderr().lock();

@@ -1,26 +1,55 @@
 //! Stage 4, publish: the commit protocol that replaces the published set.
 //!
-//! Every file of the new set is written into a staging directory inside
-//! `--out`, flushed to disk and read back with an independent Parquet reader;
-//! only then are the files renamed into place, the run record
-//! (`manifest.json`) last. When anything fails before the renames, the staging
-//! directory is removed and the previous set is left as it was.
+//! Layout of an output directory:
+//!
+//! ```text
+//! <out>/runs/000007-<run_id>/   one complete set: the six tables, manifest.json, _SUCCESS
+//! <out>/current -> runs/000007-<run_id>    the published set (a symbolic link)
+//! <out>/<table>.parquet -> current/<table>.parquet   stable shortcuts, also
+//! <out>/manifest.json, <out>/_SUCCESS                 through `current`
+//! <out>/.dyadflow.lock                      the writer lock (see `lock`)
+//! ```
+//!
+//! A set is written into a hidden staging directory, each file flushed to disk
+//! and read back with an independent Parquet reader, then `manifest.json` and
+//! `_SUCCESS`; the directory is renamed into `runs/` whole. The commit is one
+//! atomic `rename(2)` of a new symbolic link over `current`: before it,
+//! readers see the previous set; after it, the new one. Nothing a reader can
+//! reach through `current` is ever modified in place. After the commit, older
+//! sets beyond the last `keep` are removed (renamed out of `runs/` first, so a
+//! half-removed set is never listed).
+//!
+//! A run that dies at any point leaves at worst a staging directory, a
+//! complete set that is not `current`, or a temporary link: the next run
+//! (holding the lock) removes them before it writes.
 
+pub mod fault;
+pub mod lock;
 pub mod parquet;
 
 use crate::ingest::csv_file::sha256_hex;
 use crate::problem::{Error, Result};
 use crate::schema::TableSchema;
+use fault::checkpoint;
+use lock::WriterLock;
 use polars::prelude::DataFrame;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use self::parquet::FileMeta;
 
+pub const RUNS_DIR: &str = "runs";
+pub const CURRENT: &str = "current";
+pub const MANIFEST: &str = "manifest.json";
+pub const SUCCESS: &str = "_SUCCESS";
+const STAGING_PREFIX: &str = ".staging-";
+const TRASH_PREFIX: &str = ".trash-";
+const TMP_LINK_PREFIX: &str = ".link-";
+
 /// A file of the published set, for the run record.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OutputFile {
     pub file: String,
     pub table: String,
@@ -29,15 +58,37 @@ pub struct OutputFile {
     pub sha256: String,
 }
 
+/// A published set: its directory (relative to the output directory) and
+/// files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub set: String,
+    pub outputs: Vec<OutputFile>,
+}
+
+/// The set `current` points at, checked against its run record.
+#[derive(Debug, Clone)]
+pub struct CurrentSet {
+    pub set: String,
+    pub run_id: String,
+    pub warnings: u64,
+    pub outputs: Vec<OutputFile>,
+}
+
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Write { path: path.to_path_buf(), source }
 }
 
+fn layout(path: &Path, message: impl Into<String>) -> Error {
+    Error::Layout { path: path.to_path_buf(), message: message.into() }
+}
+
+/// Makes renames and new entries in `dir` durable.
 fn sync_dir(dir: &Path) -> Result<()> {
     // Directories cannot be opened for syncing on every platform; where they
-    // can, this makes the renames durable.
+    // can, a failure to sync is an error.
     if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
+        d.sync_all().map_err(write_err(dir))?;
     }
     Ok(())
 }
@@ -45,8 +96,165 @@ fn sync_dir(dir: &Path) -> Result<()> {
 /// Writes one file in full and flushes it to disk.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = fs::File::create(path).map_err(write_err(path))?;
-    f.write_all(bytes).map_err(write_err(path))?;
+    let (first, rest) = bytes.split_at(bytes.len() / 2);
+    f.write_all(first).map_err(write_err(path))?;
+    f.flush().map_err(write_err(path))?;
+    checkpoint("half of a file written");
+    f.write_all(rest).map_err(write_err(path))?;
     f.sync_all().map_err(write_err(path))
+}
+
+/// Writes a file that is not part of a set (the run report beside `--out`)
+/// so that it is never seen half-written: a temporary file, flushed, renamed
+/// over the old one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    write_file(&tmp, bytes)?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::Write { path: path.to_path_buf(), source: e }
+    })?;
+    if let Some(dir) = path.parent() {
+        sync_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn symlink(_target: &Path, link: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        format!("publishing needs symbolic links, which this platform does not offer for {}", link.display()),
+    ))
+}
+
+/// Points `out/name` at `target` atomically: a new link under a temporary
+/// name, renamed over the old entry.
+fn swap_link(out: &Path, name: &str, target: &Path) -> Result<()> {
+    let link = out.join(name);
+    if fs::read_link(&link).is_ok_and(|t| t == target) {
+        return Ok(());
+    }
+    if link.is_dir() && !link.is_symlink() {
+        return Err(layout(&link, "is a directory, where dyadflow keeps a link to the published set; move it away"));
+    }
+    let tmp = out.join(format!("{TMP_LINK_PREFIX}{name}.{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
+    symlink(target, &tmp).map_err(write_err(&tmp))?;
+    checkpoint("temporary link created");
+    fs::rename(&tmp, &link).map_err(write_err(&link))?;
+    checkpoint("link swapped");
+    Ok(())
+}
+
+/// `runs/<seq>-<run id>` entries, oldest first.
+fn list_sets(out: &Path) -> Result<Vec<(u64, String)>> {
+    let runs = out.join(RUNS_DIR);
+    let mut sets = Vec::new();
+    let entries = match fs::read_dir(&runs) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(sets),
+        Err(source) => return Err(Error::Read { path: runs, source }),
+    };
+    for e in entries {
+        let e = e.map_err(|source| Error::Read { path: runs.clone(), source })?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some((seq, _)) = name.split_once('-') {
+            if let Ok(n) = seq.parse::<u64>() {
+                sets.push((n, name));
+            }
+        }
+    }
+    sets.sort();
+    Ok(sets)
+}
+
+/// The name of the set `current` points at, if any.
+fn current_name(out: &Path) -> Option<String> {
+    let target = fs::read_link(out.join(CURRENT)).ok()?;
+    let mut parts = target.components();
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), None) if a.as_os_str() == RUNS_DIR => Some(b.as_os_str().to_string_lossy().into_owned()),
+        _ => None,
+    }
+}
+
+/// Removes what runs that died left behind: staging directories, sets being
+/// removed, temporary links. Only called with the lock held.
+fn recover(out: &Path) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
+    for e in fs::read_dir(out).map_err(|source| Error::Read { path: out.to_path_buf(), source })? {
+        let e = e.map_err(|source| Error::Read { path: out.to_path_buf(), source })?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let path = e.path();
+        if name.starts_with(STAGING_PREFIX) || name.starts_with(TRASH_PREFIX) {
+            fs::remove_dir_all(&path).map_err(write_err(&path))?;
+        } else if name.starts_with(TMP_LINK_PREFIX) || (name.starts_with('.') && name.ends_with(".tmp")) {
+            fs::remove_file(&path).map_err(write_err(&path))?;
+        } else {
+            continue;
+        }
+        removed.push(name);
+    }
+    Ok(removed)
+}
+
+/// Removes the oldest sets beyond the newest `keep`, never the current one.
+fn prune(out: &Path, keep: usize, current: &str) -> Result<Vec<String>> {
+    let sets = list_sets(out)?;
+    let mut removed = Vec::new();
+    let excess = sets.len().saturating_sub(keep.max(1));
+    for (_, name) in sets.into_iter().take(excess) {
+        if name == current {
+            continue;
+        }
+        let from = out.join(RUNS_DIR).join(&name);
+        let trash = out.join(format!("{TRASH_PREFIX}{name}"));
+        fs::rename(&from, &trash).map_err(write_err(&from))?;
+        checkpoint("old set moved out of runs/");
+        fs::remove_dir_all(&trash).map_err(write_err(&trash))?;
+        removed.push(name);
+    }
+    Ok(removed)
+}
+
+/// The files a set holds besides its tables.
+fn shortcut_names(outputs: &[OutputFile]) -> Vec<String> {
+    let mut names: Vec<String> = outputs.iter().map(|o| o.file.clone()).collect();
+    names.push(MANIFEST.into());
+    names.push(SUCCESS.into());
+    names
+}
+
+/// Reads the set `current` points at and checks every file against its run
+/// record (presence, size, SHA-256). None when there is no current set or it
+/// does not check out.
+pub fn current(out: &Path) -> Option<CurrentSet> {
+    let name = current_name(out)?;
+    let dir = out.join(RUNS_DIR).join(&name);
+    let record: serde_json::Value = serde_json::from_slice(&fs::read(dir.join(MANIFEST)).ok()?).ok()?;
+    let outputs: Vec<OutputFile> = serde_json::from_value(record.get("outputs")?.clone()).ok()?;
+    if outputs.is_empty() || !dir.join(SUCCESS).is_file() {
+        return None;
+    }
+    for o in &outputs {
+        let bytes = fs::read(dir.join(&o.file)).ok()?;
+        if bytes.len() as u64 != o.bytes || sha256_hex(&bytes) != o.sha256 {
+            return None;
+        }
+    }
+    Some(CurrentSet {
+        set: format!("{RUNS_DIR}/{name}"),
+        run_id: record.get("run_id")?.as_str()?.to_string(),
+        warnings: record.get("warnings").and_then(|w| w.as_u64()).unwrap_or(0),
+        outputs,
+    })
 }
 
 struct Staging {
@@ -62,26 +270,31 @@ impl Drop for Staging {
     }
 }
 
-/// Publishes the tables and the run record into `out`. `manifest` is given
-/// the list of written files and returns the bytes of `manifest.json`.
+/// Publishes the tables as a new set of the output directory guarded by
+/// `lock`, keeping the newest `keep` sets. `manifest` is given the set's
+/// directory (relative to the output directory) and its files, and returns the
+/// bytes of its `manifest.json`.
 pub fn publish(
-    out: &Path,
+    lock: &WriterLock,
     tables: &[(&'static TableSchema, &DataFrame)],
     meta: &FileMeta,
-    manifest: impl FnOnce(&[OutputFile]) -> Vec<u8>,
-) -> Result<Vec<OutputFile>> {
-    fs::create_dir_all(out).map_err(write_err(out))?;
-    let dir = out.join(format!(".staging-{}-{}", meta.run_id, std::process::id()));
-    if dir.exists() {
-        fs::remove_dir_all(&dir).map_err(write_err(&dir))?;
-    }
+    keep: usize,
+    manifest: impl FnOnce(&str, &[OutputFile]) -> Vec<u8>,
+) -> Result<Published> {
+    let out = lock.out();
+    recover(out)?;
+    let seq = list_sets(out)?.last().map_or(1, |(n, _)| n + 1);
+    let name = format!("{seq:06}-{}", meta.run_id);
+    let set = format!("{RUNS_DIR}/{name}");
+    let dir = out.join(format!("{STAGING_PREFIX}{name}"));
     fs::create_dir(&dir).map_err(write_err(&dir))?;
     let mut staging = Staging { dir: dir.clone(), done: false };
+    checkpoint("staging directory created");
 
     let mut outputs = Vec::new();
     for (t, df) in tables {
-        let name = format!("{}.parquet", t.name);
-        let path = dir.join(&name);
+        let file = format!("{}.parquet", t.name);
+        let path = dir.join(&file);
         let mut buf = Vec::new();
         parquet::write(df, t, meta, &mut buf).map_err(|message| Error::Parquet { path: path.clone(), message })?;
         write_file(&path, &buf)?;
@@ -90,8 +303,7 @@ pub fn publish(
             return Err(Error::Invariant {
                 rule: crate::rules::Rule::ReadBack,
                 message: format!(
-                    "{} reads back {} rows of run {:?}, wrote {} of {}",
-                    name,
+                    "{file} reads back {} rows of run {:?}, wrote {} of {}",
                     back.rows,
                     back.run_id,
                     df.height(),
@@ -99,27 +311,38 @@ pub fn publish(
                 ),
             });
         }
+        checkpoint("table written and read back");
         outputs.push(OutputFile {
-            file: name,
+            file,
             table: t.name.to_string(),
             rows: back.rows,
             bytes: buf.len() as u64,
             sha256: sha256_hex(&buf),
         });
     }
-    write_file(&dir.join("manifest.json"), &manifest(&outputs))?;
+    write_file(&dir.join(MANIFEST), &manifest(&set, &outputs))?;
+    write_file(&dir.join(SUCCESS), format!("run_id {}\nset {set}\n", meta.run_id).as_bytes())?;
     sync_dir(&dir)?;
+    checkpoint("set complete in staging");
 
-    for o in &outputs {
-        let to = out.join(&o.file);
-        fs::rename(dir.join(&o.file), &to).map_err(write_err(&to))?;
-    }
-    let to = out.join("manifest.json");
-    fs::rename(dir.join("manifest.json"), &to).map_err(write_err(&to))?;
-    sync_dir(out)?;
+    let runs = out.join(RUNS_DIR);
+    fs::create_dir_all(&runs).map_err(write_err(&runs))?;
+    let final_dir = runs.join(&name);
+    fs::rename(&dir, &final_dir).map_err(write_err(&final_dir))?;
     staging.done = true;
-    fs::remove_dir_all(&dir).map_err(write_err(&dir))?;
-    Ok(outputs)
+    sync_dir(&runs)?;
+    checkpoint("set moved into runs/");
+
+    // the commit
+    swap_link(out, CURRENT, &Path::new(RUNS_DIR).join(&name))?;
+    sync_dir(out)?;
+
+    for f in shortcut_names(&outputs) {
+        swap_link(out, &f, &Path::new(CURRENT).join(&f))?;
+    }
+    sync_dir(out)?;
+    prune(out, keep, &name)?;
+    Ok(Published { set, outputs })
 }
 
 #[cfg(test)]
@@ -168,48 +391,150 @@ mod tests {
         FileMeta { run_id: run.into(), program_version: "test".into() }
     }
 
-    fn manifest(outputs: &[OutputFile]) -> Vec<u8> {
-        serde_json::to_vec(outputs).unwrap()
+    fn manifest(set: &str, outputs: &[OutputFile]) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({"run_id": set.rsplit('-').next().unwrap(), "outputs": outputs})).unwrap()
+    }
+
+    fn lock(out: &Path) -> WriterLock {
+        WriterLock::acquire(out, std::time::Duration::ZERO).unwrap()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> =
+            fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
     }
 
     #[test]
-    fn publishes_files_that_read_back_and_removes_the_staging_directory() {
+    fn publishes_a_set_behind_the_current_link_with_shortcuts() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let frame = df(&["a", "b", "c"]);
-        let outputs = publish(&out, &[(&T, &frame)], &meta("r1"), manifest).unwrap();
-        assert_eq!(outputs.len(), 1);
-        assert_eq!(outputs[0].rows, 3);
+        let l = lock(&out);
+        let p = publish(&l, &[(&T, &df(&["a", "b", "c"]))], &meta("r1"), 3, manifest).unwrap();
+        assert_eq!(p.set, "runs/000001-r1");
+        assert_eq!(p.outputs.len(), 1);
+        assert_eq!(p.outputs[0].rows, 3);
+        assert_eq!(fs::read_link(out.join("current")).unwrap(), Path::new("runs/000001-r1"));
+        assert_eq!(names(&out.join("runs/000001-r1")), ["_SUCCESS", "manifest.json", "things.parquet"]);
+        assert_eq!(
+            names(&out),
+            [".dyadflow.lock", "_SUCCESS", "current", "manifest.json", "runs", "things.parquet"],
+            "no staging directory or temporary link is left behind"
+        );
+        for f in ["things.parquet", "manifest.json", "_SUCCESS"] {
+            assert_eq!(fs::read_link(out.join(f)).unwrap(), Path::new("current").join(f));
+        }
         let back = parquet::read_back(&out.join("things.parquet"), &T).unwrap();
         assert_eq!(back, parquet::ReadBack { rows: 3, run_id: Some("r1".into()) });
-        let names: Vec<String> =
-            fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-        let mut names = names;
-        names.sort();
-        assert_eq!(names, vec!["manifest.json", "things.parquet"], "no staging directory is left behind");
         let listed: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
-        assert_eq!(listed[0]["sha256"], outputs[0].sha256, "the run record lists the published file's hash");
+        assert_eq!(listed["outputs"][0]["sha256"], p.outputs[0].sha256, "the run record lists the file's hash");
+        let cur = current(&out).unwrap();
+        assert_eq!((cur.set.as_str(), cur.run_id.as_str()), ("runs/000001-r1", "r1"));
     }
 
     #[test]
     fn a_failed_write_leaves_the_previous_set_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        publish(&out, &[(&T, &df(&["a"]))], &meta("r1"), manifest).unwrap();
+        let l = lock(&out);
+        publish(&l, &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap();
         let before = fs::read(out.join("things.parquet")).unwrap();
         // a frame that lacks a column of the schema cannot be written
         let broken = df(&["a", "b"]).drop("tags").unwrap();
-        let err = publish(&out, &[(&T, &df(&["z"])), (&T, &broken)], &meta("r2"), manifest).unwrap_err();
+        let err = publish(&l, &[(&T, &df(&["z"])), (&T, &broken)], &meta("r2"), 3, manifest).unwrap_err();
         assert!(matches!(err, Error::Parquet { .. }), "{err}");
         assert_eq!(fs::read(out.join("things.parquet")).unwrap(), before);
-        assert_eq!(fs::read_dir(&out).unwrap().count(), 2, "staging removed, nothing added");
+        assert_eq!(fs::read_link(out.join("current")).unwrap(), Path::new("runs/000001-r1"));
+        assert_eq!(names(&out.join("runs")), ["000001-r1"]);
+        assert!(!names(&out).iter().any(|n| n.starts_with(".staging")), "staging removed");
+    }
+
+    #[test]
+    fn keeps_the_newest_sets_and_numbers_them_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let l = lock(&out);
+        for (i, r) in ["r1", "r2", "r3", "r4", "r5"].iter().enumerate() {
+            let p = publish(&l, &[(&T, &df(&["a"; 1][..]))], &meta(r), 2, manifest).unwrap();
+            assert_eq!(p.set, format!("runs/{:06}-{r}", i + 1));
+        }
+        assert_eq!(names(&out.join("runs")), ["000004-r4", "000005-r5"]);
+        assert_eq!(current(&out).unwrap().run_id, "r5");
+        // the same run id again (a forced rebuild) gets a set of its own
+        let p = publish(&l, &[(&T, &df(&["a"]))], &meta("r5"), 2, manifest).unwrap();
+        assert_eq!(p.set, "runs/000006-r5");
+        assert_eq!(names(&out.join("runs")), ["000005-r5", "000006-r5"]);
+    }
+
+    #[test]
+    fn leftovers_of_a_dead_run_are_removed_by_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let l = lock(&out);
+        fs::create_dir_all(out.join(".staging-000001-dead/x")).unwrap();
+        fs::create_dir_all(out.join(".trash-000000-old")).unwrap();
+        symlink(Path::new("runs/nowhere"), &out.join(".link-current.999")).unwrap();
+        publish(&l, &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap();
+        assert!(!names(&out)
+            .iter()
+            .any(|n| n.starts_with(".staging") || n.starts_with(".trash") || n.starts_with(".link")));
+    }
+
+    #[test]
+    fn an_old_layout_of_plain_files_is_replaced_by_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("things.parquet"), b"old").unwrap();
+        fs::write(out.join("manifest.json"), b"{}").unwrap();
+        let l = lock(&out);
+        publish(&l, &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap();
+        assert_eq!(fs::read_link(out.join("things.parquet")).unwrap(), Path::new("current/things.parquet"));
+        assert_eq!(parquet::read_back(&out.join("things.parquet"), &T).unwrap().rows, 1);
+    }
+
+    #[test]
+    fn a_directory_in_place_of_the_current_link_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir_all(out.join("current")).unwrap();
+        let l = lock(&out);
+        let err = publish(&l, &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap_err();
+        assert!(matches!(err, Error::Layout { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_current_set_is_checked_against_its_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let l = lock(&out);
+        assert!(current(&out).is_none(), "nothing published yet");
+        publish(&l, &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap();
+        assert!(current(&out).is_some());
+        let f = out.join("runs/000001-r1/things.parquet");
+        let mut bytes = fs::read(&f).unwrap();
+        let last = bytes.len() - 20;
+        bytes[last] ^= 1;
+        fs::write(&f, bytes).unwrap();
+        assert!(current(&out).is_none(), "a changed file is noticed");
+    }
+
+    #[test]
+    fn the_run_report_is_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.run.json");
+        write_atomically(&p, b"one").unwrap();
+        write_atomically(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(names(dir.path()), ["out.run.json"], "no temporary file is left");
     }
 
     #[test]
     fn read_back_refuses_a_file_of_another_schema() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        publish(&out, &[(&T, &df(&["a"]))], &meta("r1"), manifest).unwrap();
+        publish(&lock(&out), &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap();
         let mut other = T;
         other.name = "other";
         assert!(parquet::read_back(&out.join("things.parquet"), &other).is_err());
