@@ -233,3 +233,41 @@ fn schema_command_prints_every_table() {
         assert!(r.stdout.contains(&format!("### `{t}`")), "{t}");
     }
 }
+
+#[test]
+fn severities_are_configurable_and_strict_fails_on_warnings() {
+    let w = Work::new("mini");
+    w.edit("raw/events.csv", "en janvier", "=HYPERLINK(1)");
+    // a warning by default: published, and the rule is listed as `warn`
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("raw/events.csv:2:7: warning[spreadsheet-formula]"), "{}", r.stderr);
+    let m = manifest(&w.path("out.run.json"));
+    let rule = m["rules"].as_array().unwrap().iter().find(|r| r["rule"] == "spreadsheet-formula").unwrap().clone();
+    assert_eq!((rule["severity"].as_str(), rule["outcome"].as_str()), (Some("warning"), Some("warn")));
+    // --strict: warnings fail the run
+    let r = w.run(&["run", "--raw", "raw", "--out", "strict", "--strict"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("--strict"), "{}", r.stderr);
+    // raised to an error by configuration: the row is rejected and the run fails
+    w.write("raise.toml", "[severity]\nspreadsheet-formula = \"error\"\n");
+    let r = w.run(&["run", "--raw", "raw", "--out", "raised", "--config", "raise.toml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("raw/events.csv:2:7: error[spreadsheet-formula]"), "{}", r.stderr);
+    assert_eq!(manifest(&w.path("raised.run.json"))["tables"]["events"]["rejected"], 1);
+
+    // an error that may be lowered: published with a warning
+    let w = Work::new("mini");
+    w.edit("raw/events.csv", ",2025-01,en janvier,asserted", ",2025-09,en janvier,asserted");
+    assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 1);
+    w.write("lower.toml", "[severity]\ndate-after-published = \"warning\"\n");
+    let r = w.run(&["run", "--raw", "raw", "--out", "out", "--config", "lower.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning[date-after-published]"), "{}", r.stderr);
+    assert_eq!(rows(&w.path("out/events.parquet")), 4);
+    // an error that may not be lowered: the configuration is refused
+    w.write("bad.toml", "[severity]\nunknown-actor = \"warning\"\n");
+    let r = w.run(&["run", "--raw", "raw", "--out", "out", "--config", "bad.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("unknown-actor"), "{}", r.stderr);
+}

@@ -55,6 +55,18 @@ impl Work {
         self.write(rel, s.replacen(from, to, 1));
     }
 
+    /// Starts the binary without waiting, its standard error piped.
+    pub fn spawn(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_dyadflow"))
+            .args(args)
+            .envs(env.iter().copied())
+            .current_dir(self.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         let out =
             Command::new(env!("CARGO_BIN_EXE_dyadflow")).args(args).current_dir(self.dir.path()).output().unwrap();
