@@ -75,6 +75,17 @@ const CASES: &[Case] = &[
         quarantine: 0,
     },
     Case {
+        name: "old Mac line ends (CR only) keep line numbers",
+        setup: |w| {
+            w.edit("raw/events.csv", "a1,e3,AZE", "a1,e3,NOBODY");
+            let s = w.read("raw/events.csv").replace('\n', "\r");
+            w.write("raw/events.csv", s);
+        },
+        exit: 1,
+        expect: Some(("unknown-actor", "raw/events.csv:4:3")),
+        quarantine: 0,
+    },
+    Case {
         name: "NUL byte",
         setup: |w| append_event(w, "a1,e9,RUS,IRN,057,2025-01,,,La\u{0} Russie,,,1,t"),
         exit: 1,
@@ -425,6 +436,8 @@ fn the_corpus_has_a_case_for_every_defect_the_contract_names() {
     names.sort();
     names.dedup();
     assert_eq!(names.len(), CASES.len(), "case names are unique");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains(&format!("{} one-defect corpora", CASES.len())), "the README states the number of cases");
 }
 
 /// Checks one run of a case; returns what is wrong.

@@ -164,6 +164,14 @@ pub fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[Col
 /// Physical line numbers from byte offsets. The csv parser's own line count
 /// is off after CRLF line ends and blank lines, so lines are counted here: a
 /// record starts at the first byte after any blank lines before it.
+/// Line breaks in `bytes`, as the CSV reader sees them: `\r\n`, `\n`, or a
+/// lone `\r` (old Mac files) each end a line.
+pub fn line_breaks(bytes: &[u8]) -> u64 {
+    let lf = bytes.iter().filter(|b| **b == b'\n').count();
+    let lone_cr = bytes.iter().enumerate().filter(|(i, b)| **b == b'\r' && bytes.get(i + 1) != Some(&b'\n')).count();
+    (lf + lone_cr) as u64
+}
+
 struct LineCounter<'a> {
     data: &'a [u8],
     pos: usize,
@@ -182,7 +190,7 @@ impl<'a> LineCounter<'a> {
             start += 1;
         }
         if start >= self.pos {
-            self.line += self.data[self.pos..start].iter().filter(|b| **b == b'\n').count() as u64;
+            self.line += line_breaks(&self.data[self.pos..start]);
             self.pos = start;
         }
         self.line
@@ -283,6 +291,9 @@ mod tests {
         let f = parse(Table::Events, "e.csv", "e.csv", b"\n\na,b\n\n1,2\r\n\r\n3,4", COLS);
         let lines: Vec<u64> = f.rows.iter().map(|r| r.src.line).collect();
         assert_eq!(lines, vec![5, 7], "blank lines are skipped but counted");
+        let f = parse(Table::Events, "e.csv", "e.csv", b"a,b\r1,\"x\ry\"\r\r3,4\r", COLS);
+        let lines: Vec<u64> = f.rows.iter().map(|r| r.src.line).collect();
+        assert_eq!(lines, vec![2, 5], "a lone carriage return ends a line too");
     }
 
     #[test]
