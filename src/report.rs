@@ -93,7 +93,7 @@ pub fn summary(m: &Manifest) -> String {
             let out = m.out_dir.as_deref().unwrap_or("?");
             s.push_str(&format!(
                 "\n  published {} file(s) as {out}/{}, now {out}/current",
-                m.outputs.len() + 1,
+                m.outputs.len() + 2,
                 m.set.as_deref().unwrap_or("?")
             ))
         }

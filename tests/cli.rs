@@ -39,7 +39,7 @@ fn run_publishes_every_table_and_a_reconciled_manifest() {
     assert_eq!(inputs, vec!["articles.csv", "actors.csv", "events.csv", "mentions.csv", "texts/a1.txt"]);
     assert!(m["rules"].as_array().unwrap().iter().all(|r| r["outcome"] == "pass"));
     assert!(w.path("out.run.json").is_file(), "the run report is written beside the output");
-    assert!(r.stderr.contains("published 7 file(s)"), "{}", r.stderr);
+    assert!(r.stderr.contains("published 8 file(s)"), "{}", r.stderr);
 }
 
 #[test]

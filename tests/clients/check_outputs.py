@@ -8,6 +8,7 @@ Usage: python tests/clients/check_outputs.py OUTPUT_DIR
 
 import datetime
 import json
+import os
 import pathlib
 import sys
 
@@ -40,6 +41,22 @@ def main(out):
     for table, counts in manifest["tables"].items():
         check(counts["read"] == counts["published"] + counts["rejected"], f"{table}: counts do not reconcile {counts}")
     hashes = {o["file"]: o["sha256"] for o in manifest["outputs"]}
+
+    # the published set: current -> runs/<seq>-<run_id>, complete, with _SUCCESS
+    run = pathlib.Path(os.path.realpath(out / "current"))
+    check(run.parent.name == "runs" and f"runs/{run.name}" == manifest["set"], f"current resolves to {run}, manifest set {manifest['set']}")
+    check(manifest["run_id"] in (run / "_SUCCESS").read_text(), "_SUCCESS does not name the run")
+    # a reader that pins the set reads every table of one run, here in one DuckDB call
+    con = duckdb.connect()
+    pattern = (run / "*.parquet").as_posix()
+    files = con.execute(f"SELECT count(*) FROM glob('{pattern}')").fetchone()[0]
+    check(files == len(TABLES), f"duckdb finds {files} tables in the pinned set")
+    counts = dict(con.execute(
+        f"SELECT parse_filename(filename, true), count(*) FROM read_parquet('{pattern}', filename = true, union_by_name = true) GROUP BY ALL"
+    ).fetchall())
+    rows = {o["table"]: o["rows"] for o in manifest["outputs"]}
+    check(all(counts.get(t, 0) == rows[t] for t in TABLES), f"pinned set row counts {counts} differ from the record {rows}")
+
 
     for table in TABLES:
         path = out / f"{table}.parquet"
