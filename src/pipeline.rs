@@ -104,10 +104,12 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         Some(out) => {
             let l = WriterLock::acquire(out, opts.wait)?;
             if let Some(h) = &l.stale_holder {
-                notices.push(format!(
-                    "the previous writer of {} ({h}) stopped without releasing its lock; its leftovers are removed",
-                    out.display()
-                ));
+                notices
+                    .push(format!("the previous writer of {} ({h}) stopped without releasing its lock", out.display()));
+            }
+            let removed = publish::recover(&l)?;
+            if !removed.is_empty() {
+                notices.push(format!("removed what an interrupted run left behind: {}", removed.join(", ")));
             }
             Some(l)
         }

@@ -185,9 +185,11 @@ fn current_name(out: &Path) -> Option<String> {
     }
 }
 
-/// Removes what runs that died left behind: staging directories, sets being
-/// removed, temporary links. Only called with the lock held.
-fn recover(out: &Path) -> Result<Vec<String>> {
+/// Removes what runs that died left behind in the output directory guarded
+/// by `lock`: staging directories, sets being removed, temporary links.
+/// Returns their names.
+pub fn recover(lock: &WriterLock) -> Result<Vec<String>> {
+    let out = lock.out();
     let mut removed = Vec::new();
     for e in fs::read_dir(out).map_err(|source| Error::Read { path: out.to_path_buf(), source })? {
         let e = e.map_err(|source| Error::Read { path: out.to_path_buf(), source })?;
@@ -282,7 +284,7 @@ pub fn publish(
     manifest: impl FnOnce(&str, &[OutputFile]) -> Vec<u8>,
 ) -> Result<Published> {
     let out = lock.out();
-    recover(out)?;
+    recover(lock)?;
     let seq = list_sets(out)?.last().map_or(1, |(n, _)| n + 1);
     let name = format!("{seq:06}-{}", meta.run_id);
     let set = format!("{RUNS_DIR}/{name}");
