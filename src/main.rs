@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use dyadflow::cmd;
+use dyadflow::report::LogFormat;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,11 +36,23 @@ fn main() {
     let code = match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("dyadflow: error: {e:#}");
-            match e.downcast_ref::<dyadflow::problem::Error>() {
+            let code = match e.downcast_ref::<dyadflow::problem::Error>() {
                 Some(dyadflow::problem::Error::Locked { .. }) => cmd::EXIT_BUSY,
                 _ => cmd::EXIT_ERROR,
+            };
+            let format = match &cli.command {
+                Command::Run(a) => a.corpus.log_format,
+                Command::Validate(a) => a.corpus.log_format,
+                Command::Schema => LogFormat::Human,
+            };
+            match format {
+                LogFormat::Human => eprintln!("dyadflow: error: {e:#}"),
+                LogFormat::Json => eprintln!(
+                    "{}",
+                    serde_json::json!({"type": "error", "exit_code": code, "message": format!("{e:#}")})
+                ),
             }
+            code
         }
     };
     std::process::exit(code);

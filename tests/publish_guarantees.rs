@@ -127,6 +127,11 @@ fn a_second_writer_is_refused_or_waits_and_a_killed_writer_does_not_block() {
     assert!(r.stderr.contains("is being written by another run"), "{}", r.stderr);
     assert!(r.stderr.contains(&format!("pid {}", first.id())), "the holder is named: {}", r.stderr);
     assert!(r.stderr.contains("--wait"), "{}", r.stderr);
+    // for schedulers, the refusal as one JSON object
+    let r = w.run(&["run", "--raw", "raw", "--out", "out", "--log-format", "json"]);
+    assert_eq!(r.code, 3);
+    let v: serde_json::Value = serde_json::from_str(r.stderr.trim()).expect(&r.stderr);
+    assert_eq!((v["type"].as_str(), v["exit_code"].as_i64()), (Some("error"), Some(3)));
 
     // a third run waits; killing the first lets it through
     let start = Instant::now();
