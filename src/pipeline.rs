@@ -100,6 +100,10 @@ fn by_table<T: Copy>(f: impl Fn(Table) -> T) -> BTreeMap<String, T> {
 pub fn execute(opts: &Options) -> Result<Outcome> {
     let started_at = now();
     let mut notices = Vec::new();
+    if !opts.raw.is_dir() {
+        // before the lock, so that a mistyped --raw leaves --out alone
+        return Err(crate::problem::Error::NoRawDir { path: opts.raw.clone() });
+    }
     let lock = match &opts.out {
         Some(out) => {
             let l = WriterLock::acquire(out, opts.wait)?;

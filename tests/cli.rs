@@ -172,6 +172,8 @@ fn usage_configuration_and_io_errors_exit_2() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("score.shrinkage"), "{}", r.stderr);
     assert!(!w.path("output").exists());
+    assert_eq!(w.run(&["run", "--raw", "nowhere", "--out", "o"]).code, 2);
+    assert!(!w.path("o").exists(), "a mistyped --raw leaves the output alone");
 }
 
 #[test]
