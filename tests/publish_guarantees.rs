@@ -250,12 +250,14 @@ fn sigkill_at_every_step_of_publishing_leaves_one_complete_set() {
     let old = run_id_of(&w, "pristine");
     assert_eq!(w.run(&["run", "--raw", "rawb", "--out", "b"]).code, 0);
     let new = run_id_of(&w, "b");
-    let run_b = ["run", "--raw", "rawb", "--out", "out"];
+    // --keep-runs 1: the previous set is pruned, and the pruning killed too
+    let run_b = ["run", "--raw", "rawb", "--out", "out", "--keep-runs", "1"];
 
     // the first publish into an empty directory: nothing, or the whole set
     let first = kill_at_every_step(&w, None, &run_b, &[None, Some(new.clone())]);
     // replacing a published set: the old set or the new one, never a mix
     let replace = kill_at_every_step(&w, Some("pristine"), &run_b, &[Some(old.clone()), Some(new.clone())]);
+    eprintln!("killed at {first} checkpoints into an empty directory, {replace} over a previous set");
     assert!(first >= 30 && replace >= 20, "publishing passed only {first} and {replace} checkpoints");
 
     // after a kill in the middle, the next run cleans up and publishes
