@@ -299,3 +299,35 @@ fn sigkill_at_arbitrary_instants_leaves_one_complete_set() {
         one_complete_set(&w.path("out")).unwrap_or_else(|e| panic!("killed after {:?}: {e}", full * i / 20)).unwrap();
     }
 }
+
+#[test]
+fn a_panic_while_publishing_publishes_nothing_half_way() {
+    let w = Work::new("mini");
+    assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 0);
+    let old = run_id_of(&w, "out");
+    w.edit("raw/events.csv", ",0.9,t", ",0.7,t");
+    // in the middle of a table (step 3), after the set's move (16), right
+    // after the commit (18)
+    for step in [3, 16, 18] {
+        let r = {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_dyadflow"))
+                .args(["run", "--raw", "raw", "--out", "out", "--force"])
+                .env("DYADFLOW_FAULT_PANIC_AT", step.to_string())
+                .current_dir(w.dir.path())
+                .output()
+                .unwrap();
+            Run::from(out)
+        };
+        assert_eq!(r.code, 101, "step {step}: {}", r.stderr);
+        assert!(r.stderr.contains("fault injected"), "{}", r.stderr);
+        let id = one_complete_set(&w.path("out")).unwrap_or_else(|e| panic!("panic at step {step}: {e}")).unwrap();
+        assert_eq!(id == old, step < 18, "step {step}: the old set is current before the commit, the new one after");
+        let staging = std::fs::read_dir(w.path("out"))
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".staging"));
+        assert!(!staging, "step {step}: the unwinding run removes its staging directory");
+        assert_eq!(std::fs::read_to_string(w.path("out/.dyadflow.lock")).unwrap(), "", "and releases its lock");
+    }
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
