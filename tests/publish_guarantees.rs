@@ -204,23 +204,6 @@ fn the_newest_sets_are_kept() {
     assert_eq!(std::fs::read_link(w.path("out/current")).unwrap(), Path::new("runs").join(&sets[1]));
 }
 
-/// Copies a directory tree, keeping symbolic links as links.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        let kind = e.file_type().unwrap();
-        if kind.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(e.path()).unwrap(), dest).unwrap();
-        } else if kind.is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
 /// Kills a run of `args` at each publish step in turn, each time starting
 /// from `start` (a published output, or none), and checks what `out` holds
 /// afterwards. Returns how many steps were killed.
@@ -229,7 +212,7 @@ fn kill_at_every_step(w: &Work, start: Option<&str>, args: &[&str], allowed: &[O
     for step in 0.. {
         let _ = std::fs::remove_dir_all(w.path("out"));
         if let Some(s) = start {
-            copy_tree(&w.path(s), &w.path("out"));
+            copy_dir(&w.path(s), &w.path("out"));
         }
         let Some(mut child) = paused_run(w, args, step) else { break };
         child.kill().unwrap(); // SIGKILL
@@ -262,7 +245,7 @@ fn sigkill_at_every_step_of_publishing_leaves_one_complete_set() {
 
     // after a kill in the middle, the next run cleans up and publishes
     let _ = std::fs::remove_dir_all(w.path("out"));
-    copy_tree(&w.path("pristine"), &w.path("out"));
+    copy_dir(&w.path("pristine"), &w.path("out"));
     let mut child = paused_run(&w, &run_b, 8).unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
@@ -309,15 +292,9 @@ fn a_panic_while_publishing_publishes_nothing_half_way() {
     // in the middle of a table (step 3), after the set's move (16), right
     // after the commit (18)
     for step in [3, 16, 18] {
-        let r = {
-            let out = std::process::Command::new(env!("CARGO_BIN_EXE_dyadflow"))
-                .args(["run", "--raw", "raw", "--out", "out", "--force"])
-                .env("DYADFLOW_FAULT_PANIC_AT", step.to_string())
-                .current_dir(w.dir.path())
-                .output()
-                .unwrap();
-            Run::from(out)
-        };
+        let step_text = step.to_string();
+        let r =
+            w.run_env(&["run", "--raw", "raw", "--out", "out", "--force"], &[("DYADFLOW_FAULT_PANIC_AT", &step_text)]);
         assert_eq!(r.code, 101, "step {step}: {}", r.stderr);
         assert!(r.stderr.contains("fault injected"), "{}", r.stderr);
         let id = one_complete_set(&w.path("out")).unwrap_or_else(|e| panic!("panic at step {step}: {e}")).unwrap();

@@ -9,12 +9,18 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
+/// Copies a directory tree; symbolic links stay links (a published output
+/// is made of them).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
         let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
+        let kind = e.file_type().unwrap();
+        if kind.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(std::fs::read_link(e.path()).unwrap(), dest).unwrap();
+        } else if kind.is_dir() {
             copy_dir(&e.path(), &dest);
         } else {
             std::fs::copy(e.path(), dest).unwrap();
@@ -55,12 +61,16 @@ impl Work {
         self.write(rel, s.replacen(from, to, 1));
     }
 
+    /// The binary, run in the work directory with extra environment variables.
+    fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_dyadflow"));
+        c.args(args).envs(env.iter().copied()).current_dir(self.dir.path());
+        c
+    }
+
     /// Starts the binary without waiting, its standard error piped.
     pub fn spawn(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
-        Command::new(env!("CARGO_BIN_EXE_dyadflow"))
-            .args(args)
-            .envs(env.iter().copied())
-            .current_dir(self.dir.path())
+        self.command(args, env)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -68,9 +78,12 @@ impl Work {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        let out =
-            Command::new(env!("CARGO_BIN_EXE_dyadflow")).args(args).current_dir(self.dir.path()).output().unwrap();
-        Run::from(out)
+        self.run_env(args, &[])
+    }
+
+    /// Runs the binary with extra environment variables and waits for it.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        Run::from(self.command(args, env).output().unwrap())
     }
 }
 
