@@ -86,6 +86,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn goldstein_values_have_one_decimal_so_their_sums_are_exact_in_tenths() {
+        for c in Reference::builtin().iter() {
+            let tenths = crate::score::exact::Tenths::of(c.goldstein);
+            assert_eq!(tenths as f64 / 10.0, c.goldstein, "code {}", c.code);
+        }
+    }
+
+    #[test]
     fn builtin_reference_is_consistent() {
         let r = Reference::builtin();
         assert!(r.len() >= 310, "{}", r.len());

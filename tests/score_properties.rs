@@ -202,6 +202,31 @@ proptest! {
     }
 
     #[test]
+    fn the_table_does_not_depend_on_the_order_of_the_events(
+        evs in prop::collection::vec(ev(), 1..60),
+        seed in any::<u64>(),
+    ) {
+        let cfg = ScoreConfig::default();
+        let mut shuffled = evs.clone();
+        let mut state = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let a = relationship_scores(&frame(&evs), &cfg).unwrap();
+        let b = relationship_scores(&frame(&shuffled), &cfg).unwrap();
+        prop_assert!(a.equals_missing(&b), "{a}\n{b}");
+        for c in ["goldstein_sum", "weight_sum", "coop_mass", "conflict_mass", "score"] {
+            let bits = |df: &DataFrame| -> Vec<u64> {
+                df.column(c).unwrap().f64().unwrap().iter().map(|v| v.unwrap().to_bits()).collect()
+            };
+            prop_assert_eq!(bits(&a), bits(&b), "{}", c);
+        }
+    }
+
+    #[test]
     fn yearly_rows_add_up_to_all(evs in prop::collection::vec(ev(), 1..40)) {
         let t = table(&evs, &ScoreConfig::default());
         let mut by_dyad: HashMap<(String, bool, String, String), i64> = HashMap::new();

@@ -223,12 +223,24 @@ pub fn epoch_days(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - 719_163
 }
 
+/// The calendar year of a day given as days since 1970-01-01.
+pub fn year_of_epoch_day(days: i32) -> i32 {
+    NaiveDate::from_num_days_from_ce_opt(days + 719_163).map_or(1970, |d| d.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn epoch_days_and_years_agree() {
+        for day in [d(1969, 12, 31), d(1970, 1, 1), d(2024, 12, 31), d(2025, 1, 1), d(1, 1, 1)] {
+            assert_eq!(year_of_epoch_day(epoch_days(day)), day.year());
+        }
     }
 
     #[test]

@@ -1,0 +1,392 @@
+//! Stage 3b, where relationship scores are computed: one row per dyad, level
+//! (`actor`, `top`), direction and period (`all` and each calendar year).
+//!
+//! Each event row gets a weight w = confidence x mode weight (asserted 1,
+//! alleged 0.5, planned 0.25, negated 0 by default). Rows of different
+//! articles that describe the same real-world event (same source, target,
+//! code and date span) are merged into one incident with the largest weight.
+//! Per dyad,
+//!
+//! ```text
+//! C = sum over cooperative incidents of w * goldstein / 10
+//! K = sum over conflictual incidents of w * |goldstein| / 10
+//! score = (C - K) / (C + K + k)
+//! ```
+//!
+//! with k = `score.shrinkage` (default 2). The score lies strictly inside
+//! (-1, 1), grows with every cooperative incident and falls with every
+//! conflictual one, and stays near 0 for dyads with little evidence.
+//!
+//! Events are fed one at a time into [`Incidents`], which keeps only compact
+//! state (interned actor and code ids, one entry per incident); every sum is
+//! exact ([`exact`]), so the table is a function of the events alone,
+//! whatever their order, the batch size or the number of threads.
+
+pub mod exact;
+
+use crate::config::ScoreConfig;
+use crate::problem::{Error, Result};
+use exact::{ExactSum, Tenths};
+use polars::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// Interns strings as dense u32 ids.
+#[derive(Debug, Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.ids.insert(s.to_string(), i);
+        i
+    }
+}
+
+/// The identity of an incident: one real-world event, whatever the number of
+/// rows that report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct IncidentKey {
+    source: u32,
+    target: u32,
+    code: u32,
+    date_start: i32,
+    date_end: i32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Incident {
+    /// The largest weight among the incident's reports.
+    weight: f64,
+    n_reports: u64,
+}
+
+/// What the scores need to know of a CAMEO code.
+#[derive(Debug, Clone, Copy)]
+struct CodeFacts {
+    quad_class: i32,
+    goldstein_tenths: i64,
+    goldstein: f64,
+}
+
+/// One scored event row, as the accumulator takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoredEvent<'a> {
+    pub source_id: &'a str,
+    pub target_id: Option<&'a str>,
+    pub source_top_id: &'a str,
+    pub target_top_id: Option<&'a str>,
+    pub code: &'a str,
+    pub quad_class: i32,
+    pub goldstein: f64,
+    pub mode: &'a str,
+    pub confidence: f64,
+    /// Days since 1970-01-01.
+    pub date_start: i32,
+    pub date_end: i32,
+}
+
+/// The incidents of a corpus, accumulated event by event.
+#[derive(Debug)]
+pub struct Incidents {
+    cfg: ScoreConfig,
+    actors: Interner,
+    codes: Interner,
+    top_of: HashMap<u32, u32>,
+    code_facts: HashMap<u32, CodeFacts>,
+    incidents: HashMap<IncidentKey, Incident>,
+}
+
+impl Incidents {
+    pub fn new(cfg: &ScoreConfig) -> Self {
+        Incidents {
+            cfg: cfg.clone(),
+            actors: Interner::default(),
+            codes: Interner::default(),
+            top_of: HashMap::new(),
+            code_facts: HashMap::new(),
+            incidents: HashMap::new(),
+        }
+    }
+
+    fn mode_weight(&self, mode: &str) -> f64 {
+        let w = &self.cfg.mode_weight;
+        match mode {
+            "asserted" => w.asserted,
+            "alleged" => w.alleged,
+            "planned" => w.planned,
+            _ => w.negated,
+        }
+    }
+
+    /// Adds one published event row. Rows without a target, or whose target
+    /// is their source, are not relationships and are left out.
+    pub fn add(&mut self, e: &ScoredEvent) {
+        let (Some(target), Some(target_top)) = (e.target_id, e.target_top_id) else { return };
+        if target == e.source_id {
+            return;
+        }
+        let source = self.actors.id(e.source_id);
+        let target = self.actors.id(target);
+        let source_top = self.actors.id(e.source_top_id);
+        let target_top = self.actors.id(target_top);
+        self.top_of.insert(source, source_top);
+        self.top_of.insert(target, target_top);
+        let code = self.codes.id(e.code);
+        self.code_facts.entry(code).or_insert(CodeFacts {
+            quad_class: e.quad_class,
+            goldstein_tenths: Tenths::of(e.goldstein),
+            goldstein: e.goldstein,
+        });
+        let weight = e.confidence * self.mode_weight(e.mode);
+        let key = IncidentKey { source, target, code, date_start: e.date_start, date_end: e.date_end };
+        let inc = self.incidents.entry(key).or_insert(Incident { weight, n_reports: 0 });
+        inc.weight = inc.weight.max(weight);
+        inc.n_reports += 1;
+    }
+
+    /// Number of distinct incidents so far.
+    pub fn len(&self) -> usize {
+        self.incidents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.incidents.is_empty()
+    }
+
+    /// The relationship_scores rows, in the table's sort order.
+    pub fn finish(&self) -> ScoreRows {
+        let mut dyads: BTreeMap<DyadKey, DyadSums> = BTreeMap::new();
+        let name = |i: u32| self.actors.names[i as usize].as_str();
+        for (k, inc) in &self.incidents {
+            let facts = self.code_facts[&k.code];
+            let year = crate::normalize::dates::year_of_epoch_day(k.date_start);
+            let levels = [("actor", k.source, k.target), ("top", self.top_of[&k.source], self.top_of[&k.target])];
+            for (level, a, b) in levels {
+                for directed in [true, false] {
+                    let (a, b) = if directed || name(a) <= name(b) { (a, b) } else { (b, a) };
+                    // an actor's dealings with itself (a ministry with its own
+                    // government, rolled up) are not a relationship
+                    if a == b {
+                        continue;
+                    }
+                    for period in [Period::All, Period::Year(year)] {
+                        let key = DyadKey {
+                            level,
+                            directed,
+                            period: period.label(),
+                            actor_a: name(a).to_string(),
+                            actor_b: name(b).to_string(),
+                        };
+                        dyads.entry(key).or_default().add(k, inc, &facts);
+                    }
+                }
+            }
+        }
+        let mut rows = ScoreRows::default();
+        for (k, s) in dyads {
+            rows.push(k, &s, self.cfg.shrinkage);
+        }
+        rows
+    }
+}
+
+enum Period {
+    All,
+    Year(i32),
+}
+
+impl Period {
+    fn label(&self) -> String {
+        match self {
+            Period::All => "all".to_string(),
+            Period::Year(y) => y.to_string(),
+        }
+    }
+}
+
+/// A row's key; its order is the table's sort order (level, directed,
+/// period, actor_a, actor_b).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct DyadKey {
+    level: &'static str,
+    directed: bool,
+    period: String,
+    actor_a: String,
+    actor_b: String,
+}
+
+#[derive(Debug, Default, Clone)]
+struct DyadSums {
+    n_events: i64,
+    n_reports: i64,
+    quad: [i64; 4],
+    goldstein: Tenths,
+    weight: ExactSum,
+    coop: ExactSum,
+    conflict: ExactSum,
+    first: Option<i32>,
+    last: Option<i32>,
+}
+
+impl DyadSums {
+    fn add(&mut self, k: &IncidentKey, inc: &Incident, facts: &CodeFacts) {
+        self.n_events += 1;
+        self.n_reports += inc.n_reports as i64;
+        if (1..=4).contains(&facts.quad_class) {
+            self.quad[facts.quad_class as usize - 1] += 1;
+        }
+        self.goldstein.add_tenths(facts.goldstein_tenths);
+        self.weight.add(inc.weight);
+        if facts.goldstein > 0.0 {
+            self.coop.add(inc.weight * facts.goldstein / 10.0);
+        } else if facts.goldstein < 0.0 {
+            self.conflict.add(inc.weight * facts.goldstein / -10.0);
+        }
+        self.first = Some(self.first.map_or(k.date_start, |f| f.min(k.date_start)));
+        self.last = Some(self.last.map_or(k.date_end, |l| l.max(k.date_end)));
+    }
+}
+
+/// The relationship_scores table as columns, in sort order.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ScoreRows {
+    pub level: Vec<&'static str>,
+    pub directed: Vec<bool>,
+    pub period: Vec<String>,
+    pub actor_a: Vec<String>,
+    pub actor_b: Vec<String>,
+    pub n_events: Vec<i64>,
+    pub n_reports: Vec<i64>,
+    pub quad: [Vec<i64>; 4],
+    pub goldstein_sum: Vec<f64>,
+    pub goldstein_mean: Vec<f64>,
+    pub weight_sum: Vec<f64>,
+    pub coop_mass: Vec<f64>,
+    pub conflict_mass: Vec<f64>,
+    pub score: Vec<f64>,
+    pub first_date: Vec<i32>,
+    pub last_date: Vec<i32>,
+}
+
+impl ScoreRows {
+    fn push(&mut self, k: DyadKey, s: &DyadSums, shrinkage: f64) {
+        self.level.push(k.level);
+        self.directed.push(k.directed);
+        self.period.push(k.period);
+        self.actor_a.push(k.actor_a);
+        self.actor_b.push(k.actor_b);
+        self.n_events.push(s.n_events);
+        self.n_reports.push(s.n_reports);
+        for (q, n) in self.quad.iter_mut().zip(s.quad) {
+            q.push(n);
+        }
+        self.goldstein_sum.push(s.goldstein.value());
+        self.goldstein_mean.push(s.goldstein.mean(s.n_events as u64));
+        self.weight_sum.push(s.weight.value());
+        let (c, k) = (s.coop.value(), s.conflict.value());
+        self.coop_mass.push(c);
+        self.conflict_mass.push(k);
+        // C - K is taken exactly before it is rounded
+        self.score.push(s.coop.minus(s.conflict).value() / (c + k + shrinkage));
+        self.first_date.push(s.first.unwrap_or_default());
+        self.last_date.push(s.last.unwrap_or_default());
+    }
+
+    pub fn len(&self) -> usize {
+        self.level.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.level.is_empty()
+    }
+
+    /// The rows as a frame of the relationship_scores schema.
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        let quad_names = ["n_verbal_coop", "n_material_coop", "n_verbal_conflict", "n_material_conflict"];
+        let mut cols = vec![
+            Column::new("level".into(), self.level.clone()),
+            Column::new("directed".into(), self.directed.clone()),
+            Column::new("period".into(), self.period.clone()),
+            Column::new("actor_a".into(), self.actor_a.clone()),
+            Column::new("actor_b".into(), self.actor_b.clone()),
+            Column::new("n_events".into(), self.n_events.clone()),
+            Column::new("n_reports".into(), self.n_reports.clone()),
+        ];
+        for (name, q) in quad_names.iter().zip(&self.quad) {
+            cols.push(Column::new((*name).into(), q.clone()));
+        }
+        for (name, v) in [
+            ("goldstein_sum", &self.goldstein_sum),
+            ("goldstein_mean", &self.goldstein_mean),
+            ("weight_sum", &self.weight_sum),
+            ("coop_mass", &self.coop_mass),
+            ("conflict_mass", &self.conflict_mass),
+            ("score", &self.score),
+        ] {
+            cols.push(Column::new(name.into(), v.clone()));
+        }
+        for (name, v) in [("first_date", &self.first_date), ("last_date", &self.last_date)] {
+            cols.push(Column::new(name.into(), v.clone()).cast(&DataType::Date).map_err(Error::polars("score"))?);
+        }
+        DataFrame::new(self.len(), cols).map_err(Error::polars("score"))
+    }
+}
+
+/// The relationship_scores table of an events table (with top ids, Goldstein
+/// values and QuadClass).
+pub fn relationship_scores(events: &DataFrame, cfg: &ScoreConfig) -> Result<DataFrame> {
+    let err = Error::polars("score");
+    let str_col = |name: &str| -> Result<StringChunked> {
+        Ok(events.column(name).map_err(Error::polars("score"))?.str().map_err(Error::polars("score"))?.clone())
+    };
+    let (source, target, source_top, target_top, code, mode) = (
+        str_col("source_id")?,
+        str_col("target_id")?,
+        str_col("source_top_id")?,
+        str_col("target_top_id")?,
+        str_col("code")?,
+        str_col("mode")?,
+    );
+    let num = |name: &str, t: DataType| -> Result<Series> {
+        events.column(name).and_then(|c| c.as_materialized_series().cast(&t)).map_err(Error::polars("score"))
+    };
+    let quad = num("quad_class", DataType::Int32)?;
+    let goldstein = num("goldstein", DataType::Float64)?;
+    let confidence = num("confidence", DataType::Float64)?;
+    let ds = num("date_start", DataType::Int32)?;
+    let de = num("date_end", DataType::Int32)?;
+    let (quad, goldstein, confidence, ds, de) = (
+        quad.i32().map_err(Error::polars("score"))?,
+        goldstein.f64().map_err(Error::polars("score"))?,
+        confidence.f64().map_err(Error::polars("score"))?,
+        ds.i32().map_err(Error::polars("score"))?,
+        de.i32().map_err(err)?,
+    );
+    let mut inc = Incidents::new(cfg);
+    for i in 0..events.height() {
+        let (Some(s), Some(st), Some(c), Some(m)) = (source.get(i), source_top.get(i), code.get(i), mode.get(i)) else {
+            continue;
+        };
+        inc.add(&ScoredEvent {
+            source_id: s,
+            target_id: target.get(i),
+            source_top_id: st,
+            target_top_id: target_top.get(i),
+            code: c,
+            quad_class: quad.get(i).unwrap_or_default(),
+            goldstein: goldstein.get(i).unwrap_or_default(),
+            mode: m,
+            confidence: confidence.get(i).unwrap_or(1.0),
+            date_start: ds.get(i).unwrap_or_default(),
+            date_end: de.get(i).unwrap_or_default(),
+        });
+    }
+    inc.finish().to_frame()
+}
