@@ -65,7 +65,7 @@ pub struct Reject {
     pub stage: crate::rules::Stage,
 }
 
-#[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Counts {
     pub read: usize,
     pub published: usize,

@@ -13,8 +13,10 @@
 
 pub mod cmd;
 pub mod config;
+pub mod digest;
 pub mod gates;
 pub mod ingest;
+pub mod inputs;
 pub mod ledger;
 pub mod manifest;
 pub mod marts;

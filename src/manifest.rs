@@ -4,7 +4,7 @@
 //! into a published set, and as the run report (`--report`) for every run.
 
 use crate::gates::TestOutcome;
-use crate::ingest::InputFile;
+use crate::inputs::InputFile;
 use crate::ledger::Counts;
 use crate::problem::Problem;
 use crate::publish::OutputFile;

@@ -18,6 +18,19 @@ pub struct Marts {
     pub rejects: DataFrame,
 }
 
+impl Marts {
+    /// No tables (a run that found its result already published).
+    pub fn empty() -> Self {
+        Marts {
+            articles: DataFrame::empty(),
+            actors: DataFrame::empty(),
+            events: DataFrame::empty(),
+            mentions: DataFrame::empty(),
+            rejects: DataFrame::empty(),
+        }
+    }
+}
+
 pub(crate) fn text(name: &str, v: Vec<Option<String>>) -> Column {
     Column::new(name.into(), v)
 }

@@ -4,7 +4,8 @@
 
 use crate::config::Config;
 use crate::gates::{self, TestOutcome};
-use crate::ingest::{self, InputFile};
+use crate::ingest;
+use crate::inputs::{self, InputFile};
 use crate::ledger::{Counts, Ledger};
 use crate::manifest::{self, Manifest, StageCounts};
 use crate::marts::{self, Marts};
@@ -20,7 +21,7 @@ use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub const PROGRAM_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use crate::inputs::PROGRAM_VERSION;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -80,19 +81,6 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// The run id: derived from the program version, the configuration and the
-/// content of every input, so the same inputs always give the same id.
-pub fn run_id(inputs: &[InputFile], config_sha256: &str) -> String {
-    let mut parts: Vec<String> = inputs.iter().map(|i| format!("{}={}", i.path, i.sha256)).collect();
-    parts.sort();
-    let text = format!(
-        "dyadflow {PROGRAM_VERSION}\nschema {}\nconfig {config_sha256}\n{}",
-        schema::SCHEMA_VERSION,
-        parts.join("\n")
-    );
-    crate::ingest::csv_file::sha256_hex(text.as_bytes())[..16].to_string()
-}
-
 fn by_table<T: Copy>(f: impl Fn(Table) -> T) -> BTreeMap<String, T> {
     Table::ALL.iter().map(|t| (t.name().to_string(), f(*t))).collect()
 }
@@ -121,15 +109,30 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     };
     let reference = Reference::builtin();
     let config_json = serde_json::to_string(&opts.config).expect("configuration serializes");
-    let config_sha256 = crate::ingest::csv_file::sha256_hex(config_json.as_bytes());
+    let config_sha256 = crate::digest::sha256_hex(config_json.as_bytes());
+
+    // 0. the inputs and the run id, before any parsing
+    let mut clock = Clock::start();
+    let inputs = inputs::hash_raw_dir(&opts.raw)?;
+    let rid = inputs::run_id(&inputs, &config_sha256);
+    clock.lap("0-inputs");
+    if !opts.force {
+        // same inputs, configuration and program: the published set is this
+        // run's result already (unless --strict must fail on its warnings)
+        let current = lock
+            .as_ref()
+            .and_then(|l| publish::current(l.out()))
+            .filter(|c| c.run_id == rid && !(opts.strict && c.warnings > 0));
+        if let Some(current) = current {
+            let m = unchanged(opts, started_at, rid, config_sha256, inputs, current, notices, clock);
+            return Ok(Outcome { manifest: m, marts: Marts::empty(), scores: DataFrame::empty(), lock });
+        }
+    }
     let mut ledger = Ledger::new(&opts.config);
 
     // 1. ingest
-    let mut clock = Clock::start();
     let staged = ingest::run(&opts.raw, &mut ledger)?;
     clock.lap("1-ingest");
-    let inputs = staged.inputs.clone();
-    let rid = run_id(&inputs, &config_sha256);
     let staged_counts = [staged.articles.len(), staged.actors.len(), staged.events.len(), staged.mentions.len()];
 
     // 2. normalize
@@ -270,25 +273,62 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     };
 
     if let (false, Some(lock)) = (failed, &lock) {
-        match publish::current(lock.out()).filter(|c| c.run_id == rid && !opts.force) {
-            Some(current) => {
-                // same inputs, configuration and program: the published set
-                // is this run's result already
-                m.status = "unchanged".into();
-                m.outputs = current.outputs;
-                m.set = Some(current.set);
-            }
-            None => {
-                let p = publish_set(lock, opts.keep_runs, &rid, &marts, &scores, &m)?;
-                m.outputs = p.outputs;
-                m.set = Some(p.set);
-                clock.lap("4-publish");
-            }
-        }
+        let p = publish_set(lock, opts.keep_runs, &rid, &marts, &scores, &m)?;
+        m.outputs = p.outputs;
+        m.set = Some(p.set);
+        clock.lap("4-publish");
     }
     m.durations_ms = clock.laps;
     m.finished_at = now();
     Ok(Outcome { manifest: m, marts, scores, lock })
+}
+
+/// The record of a run that found the published set up to date: the inputs
+/// and the set, with the counts its own run record states. No check ran
+/// again; the set's `manifest.json` has its problems.
+#[allow(clippy::too_many_arguments)]
+fn unchanged(
+    opts: &Options,
+    started_at: String,
+    run_id: String,
+    config_sha256: String,
+    inputs: Vec<InputFile>,
+    current: publish::CurrentSet,
+    mut notices: Vec<String>,
+    clock: Clock,
+) -> Manifest {
+    notices.push(format!(
+        "the inputs, configuration and program are those of {}: nothing was parsed or rewritten",
+        current.set
+    ));
+    Manifest {
+        run_id,
+        program: "dyadflow",
+        program_version: PROGRAM_VERSION,
+        schema_version: schema::SCHEMA_VERSION,
+        command: opts.command.clone(),
+        status: "unchanged".into(),
+        exit_code: 0,
+        started_at,
+        finished_at: now(),
+        raw_dir: opts.raw.display().to_string(),
+        out_dir: opts.out.as_ref().map(|p| p.display().to_string()),
+        config_file: opts.config_path.as_ref().map(|p| p.display().to_string()),
+        config_sha256,
+        inputs,
+        tables: current.tables,
+        stages: BTreeMap::new(),
+        outputs: current.outputs,
+        rules: Vec::new(),
+        tests: Vec::new(),
+        errors: 0,
+        warnings: current.warnings as usize,
+        failure_reasons: Vec::new(),
+        durations_ms: clock.laps,
+        set: Some(current.set),
+        notices,
+        problems: Vec::new(),
+    }
 }
 
 /// Wall-clock time per stage, for the run record only (never in the tables).

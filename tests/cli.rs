@@ -36,7 +36,11 @@ fn run_publishes_every_table_and_a_reconciled_manifest() {
         assert_eq!(o["sha256"].as_str().unwrap(), format!("{:x}", sha2::Sha256::digest(&bytes)));
     }
     let inputs: Vec<&str> = m["inputs"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
-    assert_eq!(inputs, vec!["articles.csv", "actors.csv", "events.csv", "mentions.csv", "texts/a1.txt"]);
+    assert_eq!(
+        inputs,
+        vec!["actors.csv", "articles.csv", "events.csv", "mentions.csv", "texts/a1.txt"],
+        "every file of raw/, in path order"
+    );
     assert!(m["rules"].as_array().unwrap().iter().all(|r| r["outcome"] == "pass"));
     assert!(w.path("out.run.json").is_file(), "the run report is written beside the output");
     assert!(r.stderr.contains("published 8 file(s)"), "{}", r.stderr);

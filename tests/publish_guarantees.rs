@@ -160,7 +160,11 @@ fn an_up_to_date_output_is_not_rewritten_and_force_rebuilds_byte_identical_table
     let r = w.run(&run);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("is up to date: nothing rewritten"), "{}", r.stderr);
-    assert_eq!(manifest(&w.path("out.run.json"))["status"], "unchanged");
+    let record = manifest(&w.path("out.run.json"));
+    assert_eq!(record["status"], "unchanged");
+    let stages: Vec<&String> = record["durations_ms"].as_object().unwrap().keys().collect();
+    assert_eq!(stages, vec!["0-inputs"], "decided from the input hashes, before any parsing");
+    assert_eq!(record["tables"], manifest(&w.path("out/manifest.json"))["tables"]);
     assert_eq!(std::fs::read_link(w.path("out/current")).unwrap(), first_set);
     assert_eq!(set_names(&w, "out").len(), 1, "no new set");
     assert_eq!(std::fs::metadata(w.path("out/current/events.parquet")).unwrap().modified().unwrap(), modified);

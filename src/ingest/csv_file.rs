@@ -6,7 +6,6 @@
 use crate::ledger::RowSrc;
 use crate::problem::{Problem, Table};
 use crate::rules::Rule;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// A column of a raw table.
@@ -30,8 +29,6 @@ pub struct CsvRow {
 #[derive(Debug)]
 pub struct CsvFile {
     pub display: String,
-    pub sha256: String,
-    pub bytes: u64,
     pub header: Arc<[String]>,
     pub rows: Vec<CsvRow>,
     /// File-level problems (reported once).
@@ -40,26 +37,17 @@ pub struct CsvFile {
     pub fatal: Option<Problem>,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn lossy(field: &[u8]) -> String {
     String::from_utf8_lossy(field).into_owned()
 }
 
 /// Parses the bytes of one CSV file of `table`.
 pub fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[ColumnSpec]) -> CsvFile {
-    let sha256 = sha256_hex(data);
-    let bytes = data.len() as u64;
     let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let file: Arc<str> = display.into();
     let rel_file: Arc<str> = rel.into();
     let mut out = CsvFile {
         display: display.to_string(),
-        sha256,
-        bytes,
         header: Arc::from(Vec::<String>::new()),
         rows: Vec::new(),
         problems: Vec::new(),

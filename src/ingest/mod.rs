@@ -11,21 +11,11 @@ use crate::ledger::Ledger;
 use crate::problem::{Error, Problem, Table};
 use crate::rules::Rule;
 use records::{Actor, Article, Event, Mention};
-use serde::Serialize;
 use std::path::{Path, PathBuf};
-
-/// An input file of the run, for the run record.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct InputFile {
-    pub path: String,
-    pub sha256: String,
-    pub bytes: u64,
-}
 
 /// The corpus after ingest: typed rows that passed the contract.
 #[derive(Debug, Default)]
 pub struct Staged {
-    pub inputs: Vec<InputFile>,
     pub articles: Vec<Article>,
     pub actors: Vec<Actor>,
     pub events: Vec<Event>,
@@ -108,7 +98,6 @@ pub fn run(raw: &Path, ledger: &mut Ledger) -> Result<Staged, Error> {
             let shown = display(raw, &rel);
             let rel_name = rel.to_string_lossy().replace('\\', "/");
             let file = csv_file::parse(table, &shown, &rel_name, &data, records::columns(table));
-            staged.inputs.push(InputFile { path: rel_name, sha256: file.sha256.clone(), bytes: file.bytes });
             for p in &file.problems {
                 ledger.report(p.clone());
             }

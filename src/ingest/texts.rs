@@ -2,7 +2,7 @@
 //! absolute path, no `..` leaving it, no link pointing out of it) and the file
 //! must be UTF-8. Each text is read once, however many rows use it.
 
-use super::{InputFile, Staged};
+use super::Staged;
 use crate::ledger::Ledger;
 use crate::normalize::text::ArticleText;
 use crate::rules::Rule;
@@ -82,12 +82,7 @@ pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
             .entry(key.clone())
             .or_insert_with(|| match read_text(raw, &key) {
                 Ok((s, bytes)) => {
-                    let sha256 = super::csv_file::sha256_hex(&bytes);
-                    staged.inputs.push(InputFile {
-                        path: key.clone(),
-                        sha256: sha256.clone(),
-                        bytes: bytes.len() as u64,
-                    });
+                    let sha256 = crate::digest::sha256_hex(&bytes);
                     Ok(Text { text: Arc::new(ArticleText::new(s)), sha256 })
                 }
                 Err(PathError::Absolute) => Err((

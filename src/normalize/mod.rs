@@ -89,7 +89,7 @@ pub struct Normalized {
 /// A key that does not change between runs: the first 16 hex digits of the
 /// SHA-256 of the article id and the event id.
 pub fn event_key(article_id: &str, event_id: &str) -> String {
-    let h = crate::ingest::csv_file::sha256_hex(format!("{article_id}\u{1f}{event_id}").as_bytes());
+    let h = crate::digest::sha256_hex(format!("{article_id}\u{1f}{event_id}").as_bytes());
     h[..16].to_string()
 }
 

@@ -27,7 +27,7 @@ pub mod fault;
 pub mod lock;
 pub mod parquet;
 
-use crate::ingest::csv_file::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::problem::{Error, Result};
 use crate::schema::TableSchema;
 use fault::checkpoint;
@@ -72,6 +72,8 @@ pub struct CurrentSet {
     pub set: String,
     pub run_id: String,
     pub warnings: u64,
+    /// Rows read, published and rejected per table, as its record states.
+    pub tables: std::collections::BTreeMap<String, crate::ledger::Counts>,
     pub outputs: Vec<OutputFile>,
 }
 
@@ -255,6 +257,7 @@ pub fn current(out: &Path) -> Option<CurrentSet> {
         set: format!("{RUNS_DIR}/{name}"),
         run_id: record.get("run_id")?.as_str()?.to_string(),
         warnings: record.get("warnings").and_then(|w| w.as_u64()).unwrap_or(0),
+        tables: record.get("tables").and_then(|t| serde_json::from_value(t.clone()).ok()).unwrap_or_default(),
         outputs,
     })
 }

@@ -1,0 +1,49 @@
+//! Content digests: SHA-256 as lower-case hex, for input and output files,
+//! run ids and event keys.
+
+use sha2::{Digest, Sha256};
+use std::io::Read;
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// SHA-256 of everything a reader yields, and the number of bytes read,
+/// without holding the content in memory.
+pub fn sha256_reader(mut r: impl Read) -> std::io::Result<(String, u64)> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        let k = r.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((hex(&h.finalize()), n))
+}
+
+fn hex(d: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(d.len() * 2);
+    for b in d {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_digests() {
+        let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(sha256_hex(b""), empty);
+        assert_eq!(sha256_reader(&b""[..]).unwrap(), (empty.to_string(), 0));
+        let big = vec![7u8; 200_000];
+        assert_eq!(sha256_reader(&big[..]).unwrap(), (sha256_hex(&big), 200_000));
+    }
+}
