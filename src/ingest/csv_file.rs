@@ -6,6 +6,9 @@
 use crate::ledger::RowSrc;
 use crate::problem::{Problem, Table};
 use crate::rules::Rule;
+use std::cell::RefCell;
+use std::io::Read;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// A column of a raw table.
@@ -41,65 +44,228 @@ fn lossy(field: &[u8]) -> String {
     String::from_utf8_lossy(field).into_owned()
 }
 
-/// Parses the bytes of one CSV file of `table`.
-pub fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[ColumnSpec]) -> CsvFile {
-    let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    let file: Arc<str> = display.into();
-    let rel_file: Arc<str> = rel.into();
-    let mut out = CsvFile {
-        display: display.to_string(),
-        header: Arc::from(Vec::<String>::new()),
-        rows: Vec::new(),
-        problems: Vec::new(),
-        fatal: None,
-    };
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
-    let mut records = rdr.byte_records();
-    let header = match records.next() {
-        None => {
-            let p =
-                Problem::new(Rule::EmptyFile, display, 1, "the file is empty: a CSV file needs at least a header row")
-                    .table(table)
-                    .hint(format!(
-                        "write the header: {}",
-                        columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",")
-                    ));
-            out.problems.push(p.clone());
-            out.fatal = Some(p);
-            return out;
-        }
-        Some(Err(e)) => {
-            let p = Problem::new(Rule::ReadFailed, display, 1, format!("cannot read the header: {e}")).table(table);
-            out.problems.push(p.clone());
-            out.fatal = Some(p);
-            return out;
-        }
-        Some(Ok(h)) => h,
-    };
-    let mut lines = LineCounter::new(body);
-    let header_line = lines.line_at(header.position().map_or(0, |p| p.byte()));
-    let names: Vec<String> = header.iter().map(|f| lossy(f).trim().to_string()).collect();
-    out.header = Arc::from(names.clone());
-    check_header(table, display, header_line, &header, &names, columns, &mut out);
+/// The bytes the CSV parser has read and the caller has not yet counted
+/// lines over, addressed by their offset in the file (after any BOM).
+#[derive(Debug, Default)]
+struct Seen {
+    /// File offset of `bytes[0]`.
+    base: u64,
+    bytes: Vec<u8>,
+}
 
-    for rec in records {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                // The csv parser only fails on I/O, which cannot happen on a
-                // byte slice; keep the message should that ever change.
-                let p = Problem::new(Rule::ReadFailed, display, 0, format!("cannot read a record: {e}")).table(table);
-                out.problems.push(p);
-                break;
+/// A reader that drops a leading byte-order mark and keeps a copy of what it
+/// hands to the CSV parser, so that physical lines can be counted from byte
+/// offsets while the file streams through in bounded memory.
+struct Tee<R> {
+    inner: R,
+    seen: Rc<RefCell<Seen>>,
+    at_start: bool,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = self.inner.read(buf)?;
+        if self.at_start {
+            // the BOM can only arrive in the first read of at least 3 bytes
+            // from a buffered reader; a shorter first read is completed here
+            while n > 0 && n < 3 && buf[..n] == BOM[..n] {
+                let end = 3.min(buf.len());
+                let k = self.inner.read(&mut buf[n..end])?;
+                if k == 0 {
+                    break;
+                }
+                n += k;
             }
-        };
-        let line = lines.line_at(rec.position().map_or(0, |p| p.byte()));
-        let src = RowSrc {
+            self.at_start = false;
+            if buf[..n].starts_with(BOM) {
+                buf.copy_within(3..n, 0);
+                n -= 3;
+                if n == 0 {
+                    // the read held the BOM alone: 0 would mean the end
+                    return self.read(buf);
+                }
+            }
+        }
+        self.seen.borrow_mut().bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// One raw CSV file read as a stream of rows with their physical line
+/// numbers; memory is bounded by the parser's buffer and one record.
+pub struct CsvStream<R: Read> {
+    table: Table,
+    file: Arc<str>,
+    rel_file: Arc<str>,
+    pub header: Arc<[String]>,
+    /// File-level problems (reported once).
+    pub problems: Vec<Problem>,
+    /// A file-level error that rejects every row of the file.
+    pub fatal: Option<Problem>,
+    reader: csv::Reader<Tee<R>>,
+    seen: Rc<RefCell<Seen>>,
+    record: csv::ByteRecord,
+    /// Offset up to which line breaks are counted, and the line there.
+    pos: u64,
+    line: u64,
+    header_line: u64,
+    rows: usize,
+    done: bool,
+}
+
+impl CsvStream<std::io::BufReader<std::fs::File>> {
+    /// Opens a file of `table` (`display`: as shown in messages, `rel`: as
+    /// published in `raw_file`).
+    pub fn open(
+        table: Table,
+        path: &std::path::Path,
+        display: &str,
+        rel: &str,
+        columns: &[ColumnSpec],
+    ) -> std::io::Result<Self> {
+        let f = std::fs::File::open(path)?;
+        Ok(CsvStream::new(table, display, rel, std::io::BufReader::with_capacity(1 << 16, f), columns))
+    }
+}
+
+impl<R: Read> CsvStream<R> {
+    pub fn new(table: Table, display: &str, rel: &str, inner: R, columns: &[ColumnSpec]) -> Self {
+        let seen = Rc::new(RefCell::new(Seen::default()));
+        let tee = Tee { inner, seen: seen.clone(), at_start: true };
+        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(tee);
+        let mut s = CsvStream {
             table,
-            file: file.clone(),
-            rel_file: rel_file.clone(),
+            file: display.into(),
+            rel_file: rel.into(),
+            header: Arc::from(Vec::<String>::new()),
+            problems: Vec::new(),
+            fatal: None,
+            reader,
+            seen,
+            record: csv::ByteRecord::new(),
+            pos: 0,
+            line: 1,
+            header_line: 1,
+            rows: 0,
+            done: false,
+        };
+        s.read_header(columns);
+        s
+    }
+
+    fn read_header(&mut self, columns: &[ColumnSpec]) {
+        let (table, display) = (self.table, self.file.to_string());
+        let mut header = csv::ByteRecord::new();
+        match self.reader.read_byte_record(&mut header) {
+            Ok(false) => {
+                let p = Problem::new(
+                    Rule::EmptyFile,
+                    display.as_str(),
+                    1,
+                    "the file is empty: a CSV file needs at least a header row",
+                )
+                .table(table)
+                .hint(format!("write the header: {}", columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",")));
+                self.problems.push(p.clone());
+                self.fatal = Some(p);
+                self.done = true;
+            }
+            Err(e) => {
+                let p = Problem::new(Rule::ReadFailed, display.as_str(), 1, format!("cannot read the header: {e}"))
+                    .table(table);
+                self.problems.push(p.clone());
+                self.fatal = Some(p);
+                self.done = true;
+            }
+            Ok(true) => {
+                self.header_line = self.line_at(header.position().map_or(0, |p| p.byte()));
+                let names: Vec<String> = header.iter().map(|f| lossy(f).trim().to_string()).collect();
+                self.header = Arc::from(names.clone());
+                let (problems, fatal) = check_header(table, &display, self.header_line, &header, &names, columns);
+                self.problems.extend(problems);
+                self.fatal = fatal;
+            }
+        }
+    }
+
+    /// The line of the record starting at `byte` (offsets only grow): a
+    /// record starts at the first byte after any blank lines before it.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut seen = self.seen.borrow_mut();
+        let rel = |abs: u64, base: u64| (abs.saturating_sub(base)) as usize;
+        let len = seen.bytes.len();
+        let mut start = rel(byte, seen.base).min(len);
+        while start < len && matches!(seen.bytes[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        let start_abs = seen.base + start as u64;
+        if start_abs >= self.pos {
+            let from = rel(self.pos, seen.base).min(start);
+            self.line += line_breaks(&seen.bytes[from..start]);
+            self.pos = start_abs;
+        }
+        // forget what lies before the counted position, now and then
+        let keep_from = rel(self.pos, seen.base).min(len);
+        if keep_from > (1 << 20) {
+            seen.bytes.drain(..keep_from);
+            seen.base += keep_from as u64;
+        }
+        self.line
+    }
+
+    /// The next data row, or None at the end of the file.
+    pub fn next_row(&mut self) -> Option<CsvRow> {
+        if self.done {
+            return None;
+        }
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(true) => {}
+            Ok(false) => {
+                self.finish();
+                return None;
+            }
+            Err(e) => {
+                // The csv parser only fails on I/O; keep the message.
+                self.problems.push(
+                    Problem::new(Rule::ReadFailed, self.file.to_string(), 0, format!("cannot read a record: {e}"))
+                        .table(self.table),
+                );
+                self.finish();
+                return None;
+            }
+        }
+        self.rows += 1;
+        let line = self.line_at(self.record.position().map_or(0, |p| p.byte()));
+        Some(self.row(line))
+    }
+
+    fn finish(&mut self) {
+        self.done = true;
+        if self.rows == 0 && self.fatal.is_none() {
+            self.problems.push(
+                Problem::new(
+                    Rule::NoRows,
+                    self.file.to_string(),
+                    self.header_line,
+                    "the file has a header but no rows",
+                )
+                .table(self.table)
+                .hint("add rows, or remove the file if the table is optional"),
+            );
+        }
+    }
+
+    fn row(&self, line: u64) -> CsvRow {
+        let rec = &self.record;
+        let names = &self.header;
+        let src = RowSrc {
+            table: self.table,
+            file: self.file.clone(),
+            rel_file: self.rel_file.clone(),
             line,
-            header: out.header.clone(),
+            header: self.header.clone(),
             fields: rec.iter().map(lossy).collect(),
         };
         let mut problems = Vec::new();
@@ -137,52 +303,32 @@ pub fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[Col
                 ),
             );
         }
-        out.rows.push(CsvRow { src, problems });
+        CsvRow { src, problems }
     }
-    if out.rows.is_empty() && out.fatal.is_none() {
-        out.problems.push(
-            Problem::new(Rule::NoRows, display, header_line, "the file has a header but no rows")
-                .table(table)
-                .hint("add rows, or remove the file if the table is optional"),
-        );
-    }
-    out
 }
 
-/// Physical line numbers from byte offsets. The csv parser's own line count
-/// is off after CRLF line ends and blank lines, so lines are counted here: a
-/// record starts at the first byte after any blank lines before it.
+/// Parses the bytes of one CSV file of `table` (all rows at once).
+pub fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[ColumnSpec]) -> CsvFile {
+    let mut stream = CsvStream::new(table, display, rel, data, columns);
+    let mut rows = Vec::new();
+    while let Some(r) = stream.next_row() {
+        rows.push(r);
+    }
+    CsvFile {
+        display: display.to_string(),
+        header: stream.header.clone(),
+        rows,
+        problems: std::mem::take(&mut stream.problems),
+        fatal: stream.fatal.take(),
+    }
+}
+
 /// Line breaks in `bytes`, as the CSV reader sees them: `\r\n`, `\n`, or a
 /// lone `\r` (old Mac files) each end a line.
 pub fn line_breaks(bytes: &[u8]) -> u64 {
-    let lf = bytes.iter().filter(|b| **b == b'\n').count();
-    let lone_cr = bytes.iter().enumerate().filter(|(i, b)| **b == b'\r' && bytes.get(i + 1) != Some(&b'\n')).count();
+    let lf = memchr::memchr_iter(b'\n', bytes).count();
+    let lone_cr = memchr::memchr_iter(b'\r', bytes).filter(|&i| bytes.get(i + 1) != Some(&b'\n')).count();
     (lf + lone_cr) as u64
-}
-
-struct LineCounter<'a> {
-    data: &'a [u8],
-    pos: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        LineCounter { data, pos: 0, line: 1 }
-    }
-
-    /// The line of the record starting at `byte` (offsets only grow).
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let mut start = (byte as usize).min(self.data.len());
-        while start < self.data.len() && matches!(self.data[start], b'\n' | b'\r') {
-            start += 1;
-        }
-        if start >= self.pos {
-            self.line += line_breaks(&self.data[self.pos..start]);
-            self.pos = start;
-        }
-        self.line
-    }
 }
 
 fn check_header(
@@ -192,8 +338,8 @@ fn check_header(
     raw: &csv::ByteRecord,
     names: &[String],
     columns: &[ColumnSpec],
-    out: &mut CsvFile,
-) {
+) -> (Vec<Problem>, Option<Problem>) {
+    let mut out_problems = Vec::new();
     let mut fatal: Option<Problem> = None;
     for (i, f) in raw.iter().enumerate() {
         if std::str::from_utf8(f).is_err() {
@@ -203,7 +349,7 @@ fn check_header(
                     .at(i + 1, names[i].clone())
                     .hint("save the file as UTF-8");
             fatal.get_or_insert(p.clone());
-            out.problems.push(p);
+            out_problems.push(p);
         }
     }
     for (i, n) in names.iter().enumerate() {
@@ -219,7 +365,7 @@ fn check_header(
             .at(i + 1, n.clone())
             .hint("keep one of the two columns");
             fatal.get_or_insert(p.clone());
-            out.problems.push(p);
+            out_problems.push(p);
         } else if !columns.iter().any(|c| c.name == n) {
             let close = columns
                 .iter()
@@ -234,7 +380,7 @@ fn check_header(
                     columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
                 ),
             };
-            out.problems.push(
+            out_problems.push(
                 Problem::new(Rule::UnknownColumn, display, line, format!("unknown column `{n}` is ignored"))
                     .table(table)
                     .at(i + 1, n.clone())
@@ -249,10 +395,10 @@ fn check_header(
                     .table(table)
                     .hint(format!("add a `{}` column to the header (column order is free)", c.name));
             fatal.get_or_insert(p.clone());
-            out.problems.push(p);
+            out_problems.push(p);
         }
     }
-    out.fatal = fatal;
+    (out_problems, fatal)
 }
 
 #[cfg(test)]
@@ -282,6 +428,46 @@ mod tests {
         let f = parse(Table::Events, "e.csv", "e.csv", b"a,b\r1,\"x\ry\"\r\r3,4\r", COLS);
         let lines: Vec<u64> = f.rows.iter().map(|r| r.src.line).collect();
         assert_eq!(lines, vec![2, 5], "a lone carriage return ends a line too");
+    }
+
+    /// Hands out a few bytes per read, like a slow pipe.
+    struct Dribble<'a>(&'a [u8], usize);
+
+    impl Read for Dribble<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn streamed_lines_stay_exact_over_megabytes_and_tiny_reads() {
+        let mut data = b"\xEF\xBB\xBFa,b\r\n".to_vec();
+        let mut expected = Vec::new();
+        let mut line = 2u64;
+        for i in 0..80_000u64 {
+            expected.push(line);
+            match i % 4 {
+                0 => data.extend_from_slice(format!("{i},plain\n").as_bytes()),
+                1 => data.extend_from_slice(format!("{i},\"two\r\nlines\"\r\n").as_bytes()),
+                2 => data.extend_from_slice(format!("{i},x\n\n\n").as_bytes()),
+                _ => data.extend_from_slice(format!("{i},\"{}\"\n", "y".repeat(100)).as_bytes()),
+            }
+            line += [1, 2, 3, 1][(i % 4) as usize];
+        }
+        assert!(data.len() > 2 << 20, "crosses the compaction threshold");
+        for chunk in [1usize, 7, 1 << 16] {
+            let mut s = CsvStream::new(Table::Events, "e.csv", "e.csv", Dribble(&data, chunk), COLS);
+            assert!(s.problems.is_empty() && s.fatal.is_none(), "{:?}", s.problems);
+            let mut lines = Vec::new();
+            while let Some(r) = s.next_row() {
+                assert!(r.problems.is_empty());
+                lines.push(r.src.line);
+            }
+            assert_eq!(lines, expected, "reads of {chunk} bytes");
+        }
     }
 
     #[test]
