@@ -5,7 +5,6 @@
 //! publishes nothing.
 
 use crate::ingest::records::{ACTOR_TYPES, MODES};
-use crate::marts::Marts;
 use crate::normalize::dates::Precision;
 use crate::rules::Rule;
 use crate::schema::{self, TableSchema};
@@ -112,44 +111,141 @@ pub fn relationship(
     TestOutcome::new(Rule::Relationships, t.name, vec![column], bad)
 }
 
-/// Every generic test of every table.
-pub fn generic_tests(m: &Marts, scores: &DataFrame, codes: &HashSet<String>) -> Vec<TestOutcome> {
+/// Key sets that reference columns must point into.
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    pub actor_ids: HashSet<String>,
+    pub article_ids: HashSet<String>,
+    pub codes: HashSet<String>,
+}
+
+/// The generic tests of the tables held whole in memory (articles, actors,
+/// relationship_scores, rejects).
+pub fn generic_tests(
+    articles: &DataFrame,
+    actors: &DataFrame,
+    scores: &DataFrame,
+    rejects: &DataFrame,
+    keys: &Keys,
+) -> Vec<TestOutcome> {
     use schema::*;
     let mut out = Vec::new();
-    let tables: [(&'static TableSchema, &DataFrame); 6] = [
-        (&ARTICLES, &m.articles),
-        (&ACTORS, &m.actors),
-        (&EVENTS, &m.events),
-        (&MENTIONS, &m.mentions),
-        (&RELATIONSHIP_SCORES, scores),
-        (&REJECTS, &m.rejects),
-    ];
+    let tables: [(&'static TableSchema, &DataFrame); 4] =
+        [(&ARTICLES, articles), (&ACTORS, actors), (&RELATIONSHIP_SCORES, scores), (&REJECTS, rejects)];
     for (t, df) in tables {
         out.push(unique(df, t));
         out.extend(not_null(df, t));
     }
-    let actor_ids: HashSet<String> = distinct(&m.actors, "actor_id").into_iter().collect();
-    let article_ids: HashSet<String> = distinct(&m.articles, "article_id").into_iter().collect();
-    out.push(accepted_values(&m.actors, &ACTORS, "type", ACTOR_TYPES));
-    out.push(accepted_values(&m.events, &EVENTS, "mode", MODES));
-    out.push(accepted_values(&m.events, &EVENTS, "date_precision", &Precision::ALL));
-    out.push(accepted_values(&m.events, &EVENTS, "quad_class", &["1", "2", "3", "4"]));
+    out.push(accepted_values(actors, &ACTORS, "type", ACTOR_TYPES));
     out.push(accepted_values(scores, &RELATIONSHIP_SCORES, "level", &["actor", "top"]));
-    out.push(accepted_values(&m.rejects, &REJECTS, "severity", &["error"]));
-    out.push(accepted_values(&m.rejects, &REJECTS, "table", &["articles", "actors", "events", "mentions"]));
+    out.push(accepted_values(rejects, &REJECTS, "severity", &["error"]));
+    out.push(accepted_values(rejects, &REJECTS, "table", &["articles", "actors", "events", "mentions"]));
     for c in ["parent_id", "top_id"] {
-        out.push(relationship(&m.actors, &ACTORS, c, &actor_ids));
+        out.push(relationship(actors, &ACTORS, c, &keys.actor_ids));
     }
-    for c in ["source_id", "target_id", "source_top_id", "target_top_id"] {
-        out.push(relationship(&m.events, &EVENTS, c, &actor_ids));
-    }
-    out.push(relationship(&m.events, &EVENTS, "article_id", &article_ids));
-    out.push(relationship(&m.events, &EVENTS, "code", codes));
-    for c in ["actor_id", "top_id"] {
-        out.push(relationship(&m.mentions, &MENTIONS, c, &actor_ids));
-    }
-    out.push(relationship(&m.mentions, &MENTIONS, "article_id", &article_ids));
     out
+}
+
+/// The generic tests of a table written batch by batch (events, mentions):
+/// each batch is tested as it goes by; what spans batches (unique keys,
+/// distinct incidents) is kept as compact keys.
+pub struct BatchTests {
+    table: &'static TableSchema,
+    outcomes: Vec<TestOutcome>,
+    /// 64-bit keys (event_key is 16 hex digits), checked for repeats at the end
+    keys: Vec<u64>,
+    /// 128-bit hashes of (source, target, code, dates) of scored events
+    incidents: Vec<u128>,
+}
+
+impl BatchTests {
+    pub fn new(table: &'static TableSchema) -> Self {
+        BatchTests { table, outcomes: Vec::new(), keys: Vec::new(), incidents: Vec::new() }
+    }
+
+    fn merge(&mut self, t: TestOutcome) {
+        match self.outcomes.iter_mut().find(|o| o.rule == t.rule && o.columns == t.columns) {
+            Some(o) => {
+                o.failures += t.failures;
+                for e in t.examples {
+                    if o.examples.len() < 5 && !o.examples.contains(&e) {
+                        o.examples.push(e);
+                    }
+                }
+                if o.failures > 0 {
+                    o.outcome = "fail";
+                }
+            }
+            None => self.outcomes.push(t),
+        }
+    }
+
+    /// Tests one batch of the table.
+    pub fn add(&mut self, df: &DataFrame, keys: &Keys) {
+        use schema::*;
+        let t = self.table;
+        let mut found = vec![unique(df, t)];
+        found.extend(not_null(df, t));
+        if t.name == EVENTS.name {
+            found.push(accepted_values(df, t, "mode", MODES));
+            found.push(accepted_values(df, t, "date_precision", &Precision::ALL));
+            found.push(accepted_values(df, t, "quad_class", &["1", "2", "3", "4"]));
+            for c in ["source_id", "target_id", "source_top_id", "target_top_id"] {
+                found.push(relationship(df, t, c, &keys.actor_ids));
+            }
+            found.push(relationship(df, t, "article_id", &keys.article_ids));
+            found.push(relationship(df, t, "code", &keys.codes));
+            self.keys.extend(
+                values(df, "event_key")
+                    .into_iter()
+                    .map(|k| k.and_then(|k| u64::from_str_radix(&k, 16).ok()).unwrap_or(u64::MAX)),
+            );
+            self.add_incidents(df);
+        } else {
+            for c in ["actor_id", "top_id"] {
+                found.push(relationship(df, t, c, &keys.actor_ids));
+            }
+            found.push(relationship(df, t, "article_id", &keys.article_ids));
+        }
+        for f in found {
+            self.merge(f);
+        }
+    }
+
+    /// Independent count of incidents: distinct (source, target, code,
+    /// dates) among events whose target is another actor.
+    fn add_incidents(&mut self, df: &DataFrame) {
+        use std::hash::{Hash, Hasher};
+        let cols: Vec<Vec<Option<String>>> =
+            ["source_id", "target_id", "code", "date_start", "date_end"].iter().map(|c| values(df, c)).collect();
+        for i in 0..df.height() {
+            let row: Vec<&Option<String>> = cols.iter().map(|c| &c[i]).collect();
+            if row[1].is_none() || row[0] == row[1] {
+                continue;
+            }
+            let h = |salt: u8| {
+                let mut s = std::hash::DefaultHasher::new();
+                salt.hash(&mut s);
+                row.hash(&mut s);
+                s.finish()
+            };
+            self.incidents.push(((h(1) as u128) << 64) | h(2) as u128);
+        }
+    }
+
+    /// The outcomes, with the checks that span batches; and the number of
+    /// distinct incidents.
+    pub fn finish(mut self) -> (Vec<TestOutcome>, usize) {
+        self.keys.sort_unstable();
+        let repeated: Vec<String> =
+            self.keys.windows(2).filter(|w| w[0] == w[1]).map(|w| format!("[Some(\"{:016x}\")]", w[0])).collect();
+        if self.table.name == schema::EVENTS.name {
+            self.merge(TestOutcome::new(Rule::Unique, self.table.name, self.table.key.to_vec(), repeated));
+        }
+        self.incidents.sort_unstable();
+        self.incidents.dedup();
+        (self.outcomes, self.incidents.len())
+    }
 }
 
 fn f64s(df: &DataFrame, name: &str) -> Vec<f64> {
@@ -163,7 +259,7 @@ fn f64s(df: &DataFrame, name: &str) -> Vec<f64> {
 /// The gate of the score stage: scores in range, counts that add up, dyads
 /// that name published actors, and event counts that reconcile with an
 /// independent count of the events table.
-pub fn score_gate(scores: &DataFrame, actors: &DataFrame, events: &DataFrame) -> Vec<TestOutcome> {
+pub fn score_gate(scores: &DataFrame, actors: &DataFrame, expected: usize) -> Vec<TestOutcome> {
     let t = &schema::RELATIONSHIP_SCORES;
     let mut out = Vec::new();
     let score = f64s(scores, "score");
@@ -188,16 +284,8 @@ pub fn score_gate(scores: &DataFrame, actors: &DataFrame, events: &DataFrame) ->
         out.push(TestOutcome::new(Rule::DyadActor, t.name, vec![c], bad));
     }
 
-    // independent count: distinct (source, target, code, dates) among events
-    // with a target other than the source
-    let expected = events
-        .clone()
-        .lazy()
-        .filter(col("target_id").is_not_null().and(col("source_id").neq(col("target_id"))))
-        .select([col("source_id"), col("target_id"), col("code"), col("date_start"), col("date_end")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .collect()
-        .map_or(usize::MAX, |d| d.height());
+    // `expected`: the independent count of distinct (source, target, code,
+    // dates) among events with a target other than the source
     let (level, directed, period, nev) =
         (values(scores, "level"), values(scores, "directed"), values(scores, "period"), f64s(scores, "n_events"));
     let mut got = 0.0;
@@ -280,7 +368,12 @@ mod tests {
             d(1).with_name("date_end".into()),
         ])
         .unwrap();
-        let out = score_gate(&scores, &actors(&[Some("A")], &[None]), &events);
+        let mut batches = BatchTests::new(&schema::EVENTS);
+        batches.add(&events, &Keys::default());
+        batches.add(&events, &Keys::default());
+        let (_, expected) = batches.finish();
+        assert_eq!(expected, 1, "the same incident in two batches counts once");
+        let out = score_gate(&scores, &actors(&[Some("A")], &[None]), expected);
         let failed: Vec<&str> = out.iter().filter(|t| !t.passed()).map(|t| t.rule).collect();
         assert_eq!(failed, vec!["score-range", "dyad-actor", "event-count-reconcile"]);
     }

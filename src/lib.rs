@@ -29,3 +29,4 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod score;
+pub mod write;

@@ -4,32 +4,11 @@
 
 use crate::ledger::Reject;
 use crate::normalize::dates::epoch_days;
-use crate::normalize::Normalized;
+use crate::normalize::{NActor, NArticle, NEvent, NMention};
 use crate::problem::{Error, Result};
 use crate::reference::Reference;
 use polars::prelude::*;
-
-/// The tables of a run, before publishing.
-pub struct Marts {
-    pub articles: DataFrame,
-    pub actors: DataFrame,
-    pub events: DataFrame,
-    pub mentions: DataFrame,
-    pub rejects: DataFrame,
-}
-
-impl Marts {
-    /// No tables (a run that found its result already published).
-    pub fn empty() -> Self {
-        Marts {
-            articles: DataFrame::empty(),
-            actors: DataFrame::empty(),
-            events: DataFrame::empty(),
-            mentions: DataFrame::empty(),
-            rejects: DataFrame::empty(),
-        }
-    }
-}
+use std::collections::HashMap;
 
 pub(crate) fn text(name: &str, v: Vec<Option<String>>) -> Column {
     Column::new(name.into(), v)
@@ -77,15 +56,52 @@ fn raw_cols<'a>(srcs: impl Iterator<Item = &'a crate::ledger::RowSrc> + Clone) -
     ]
 }
 
-pub fn build(n: &Normalized, reference: &Reference) -> Result<Marts> {
-    build_frames(n, reference).map_err(Error::polars("marts"))
+/// Counts per actor and per article, accumulated batch by batch.
+#[derive(Debug, Default, Clone)]
+pub struct Counts {
+    /// actor -> published events with the actor as source or target
+    pub actor_events: HashMap<String, i64>,
+    pub actor_mentions: HashMap<String, i64>,
+    pub article_events: HashMap<String, i64>,
+    pub article_mentions: HashMap<String, i64>,
 }
 
-fn build_frames(n: &Normalized, reference: &Reference) -> PolarsResult<Marts> {
-    // ---- actors (without counts) ----
-    let a = &n.actors;
+impl Counts {
+    pub fn add_event(&mut self, e: &NEvent) {
+        *self.article_events.entry(e.article_id.clone()).or_default() += 1;
+        *self.actor_events.entry(e.source_id.clone()).or_default() += 1;
+        if let Some(t) = e.target_id.as_ref().filter(|t| **t != e.source_id) {
+            *self.actor_events.entry(t.clone()).or_default() += 1;
+        }
+    }
+
+    pub fn add_mention(&mut self, m: &NMention) {
+        *self.article_mentions.entry(m.article_id.clone()).or_default() += 1;
+        *self.actor_mentions.entry(m.actor_id.clone()).or_default() += 1;
+    }
+}
+
+fn count_frame(key: &str, name: &str, counts: &HashMap<String, i64>) -> PolarsResult<LazyFrame> {
+    let (k, v): (Vec<&str>, Vec<i64>) = counts.iter().map(|(k, v)| (k.as_str(), *v)).unzip();
+    Ok(frame(vec![Column::new(key.into(), k), Column::new(name.into(), v)])?.lazy())
+}
+
+/// Each actor's top: the frame joined onto events and mentions.
+pub fn tops_frame(a: &[NActor]) -> PolarsResult<DataFrame> {
+    frame(vec![
+        Column::new("actor_id".into(), a.iter().map(|x| x.actor_id.as_str()).collect::<Vec<_>>()),
+        Column::new("top_id".into(), a.iter().map(|x| x.top_id.as_str()).collect::<Vec<_>>()),
+    ])
+}
+
+/// The actors table.
+pub fn actors_frame(a: &[NActor], counts: &Counts) -> Result<DataFrame> {
+    actors_plan(a, counts).map_err(Error::polars("marts"))
+}
+
+fn actors_plan(a: &[NActor], counts: &Counts) -> PolarsResult<DataFrame> {
     let [rf, rl] = raw_cols(a.iter().map(|x| &x.src));
-    let actors_base = frame(vec![
+    frame(vec![
         Column::new("actor_id".into(), a.iter().map(|x| x.actor_id.clone()).collect::<Vec<_>>()),
         Column::new("name".into(), a.iter().map(|x| x.name.clone()).collect::<Vec<_>>()),
         Column::new("type".into(), a.iter().map(|x| x.actor_type.clone()).collect::<Vec<_>>()),
@@ -101,114 +117,119 @@ fn build_frames(n: &Normalized, reference: &Reference) -> PolarsResult<Marts> {
         text("notes", a.iter().map(|x| x.notes.clone()).collect()),
         rf,
         rl,
-    ])?;
-    let tops = actors_base.clone().lazy().select([col("actor_id"), col("top_id")]);
+    ])?
+    .lazy()
+    .join(
+        count_frame("actor_id", "mention_count", &counts.actor_mentions)?,
+        [col("actor_id")],
+        [col("actor_id")],
+        JoinArgs::new(JoinType::Left),
+    )
+    .join(
+        count_frame("actor_id", "event_count", &counts.actor_events)?,
+        [col("actor_id")],
+        [col("actor_id")],
+        JoinArgs::new(JoinType::Left),
+    )
+    .with_columns([col("mention_count").fill_null(lit(0i64)), col("event_count").fill_null(lit(0i64))])
+    .sort(["actor_id"], sort_options(1))
+    .collect()
+}
 
-    // ---- events ----
-    let e = &n.events;
+/// A batch of the events table: CAMEO attributes and top actors joined on,
+/// sorted as the schema says.
+pub fn events_frame(e: &[NEvent], codes: &DataFrame, tops: &DataFrame) -> Result<DataFrame> {
+    events_plan(e, codes, tops).map_err(Error::polars("marts"))
+}
+
+fn events_plan(e: &[NEvent], codes: &DataFrame, tops: &DataFrame) -> PolarsResult<DataFrame> {
     let [rf, rl] = raw_cols(e.iter().map(|x| &x.src));
-    let events_base = frame(vec![
-        Column::new("event_key".into(), e.iter().map(|x| x.event_key.clone()).collect::<Vec<_>>()),
-        Column::new("article_id".into(), e.iter().map(|x| x.article_id.clone()).collect::<Vec<_>>()),
-        Column::new("event_id".into(), e.iter().map(|x| x.event_id.clone()).collect::<Vec<_>>()),
-        Column::new("source_id".into(), e.iter().map(|x| x.source_id.clone()).collect::<Vec<_>>()),
-        text("target_id", e.iter().map(|x| x.target_id.clone()).collect()),
-        Column::new("code".into(), e.iter().map(|x| x.code.clone()).collect::<Vec<_>>()),
-        Column::new("mode".into(), e.iter().map(|x| x.mode.clone()).collect::<Vec<_>>()),
+    let tops = tops.clone().lazy();
+    frame(vec![
+        Column::new("event_key".into(), e.iter().map(|x| x.event_key.as_str()).collect::<Vec<_>>()),
+        Column::new("article_id".into(), e.iter().map(|x| x.article_id.as_str()).collect::<Vec<_>>()),
+        Column::new("event_id".into(), e.iter().map(|x| x.event_id.as_str()).collect::<Vec<_>>()),
+        Column::new("source_id".into(), e.iter().map(|x| x.source_id.as_str()).collect::<Vec<_>>()),
+        Column::new("target_id".into(), e.iter().map(|x| x.target_id.as_deref()).collect::<Vec<_>>()),
+        Column::new("code".into(), e.iter().map(|x| x.code.as_str()).collect::<Vec<_>>()),
+        Column::new("mode".into(), e.iter().map(|x| x.mode.as_str()).collect::<Vec<_>>()),
         Column::new("confidence".into(), e.iter().map(|x| x.confidence).collect::<Vec<f64>>()),
         date("date_start", e.iter().map(|x| epoch_days(x.date.first)).collect())?,
         date("date_end", e.iter().map(|x| epoch_days(x.date.last)).collect())?,
         Column::new("date_precision".into(), e.iter().map(|x| x.date.precision.as_str()).collect::<Vec<_>>()),
         Column::new("date_approximate".into(), e.iter().map(|x| x.date.approximate).collect::<Vec<bool>>()),
         Column::new("date_uncertain".into(), e.iter().map(|x| x.date.uncertain).collect::<Vec<bool>>()),
-        Column::new("date_edtf".into(), e.iter().map(|x| x.date_raw.clone()).collect::<Vec<_>>()),
-        text("date_text", e.iter().map(|x| x.date_text.clone()).collect()),
+        Column::new("date_edtf".into(), e.iter().map(|x| x.date_raw.as_str()).collect::<Vec<_>>()),
+        Column::new("date_text".into(), e.iter().map(|x| x.date_text.as_deref()).collect::<Vec<_>>()),
         Column::new("quantity".into(), e.iter().map(|x| x.quantity).collect::<Vec<Option<i64>>>()),
-        text("quantity_unit", e.iter().map(|x| x.quantity_unit.clone()).collect()),
-        text("location", e.iter().map(|x| x.location.clone()).collect()),
-        Column::new("evidence".into(), e.iter().map(|x| x.evidence.clone()).collect::<Vec<_>>()),
+        Column::new("quantity_unit".into(), e.iter().map(|x| x.quantity_unit.as_deref()).collect::<Vec<_>>()),
+        Column::new("location".into(), e.iter().map(|x| x.location.as_deref()).collect::<Vec<_>>()),
+        Column::new("evidence".into(), e.iter().map(|x| x.evidence.as_str()).collect::<Vec<_>>()),
         i64c("evidence_start", e.iter().map(|x| x.evidence_start as i64).collect()),
         i64c("evidence_end", e.iter().map(|x| x.evidence_end as i64).collect()),
         Column::new("sentence".into(), e.iter().map(|x| x.sentence as i32).collect::<Vec<i32>>()),
         Column::new("paragraph".into(), e.iter().map(|x| x.paragraph as i32).collect::<Vec<i32>>()),
-        text("annotator", e.iter().map(|x| x.annotator.clone()).collect()),
-        text("notes", e.iter().map(|x| x.notes.clone()).collect()),
-        rf,
-        rl,
-    ])?;
-    let codes = codes_frame(reference)?.lazy();
-    let events = events_base
-        .lazy()
-        .join(codes, [col("code")], [col("code")], JoinArgs::new(JoinType::Left))
-        .join(
-            tops.clone().select([col("actor_id").alias("source_id"), col("top_id").alias("source_top_id")]),
-            [col("source_id")],
-            [col("source_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            tops.clone().select([col("actor_id").alias("target_id"), col("top_id").alias("target_top_id")]),
-            [col("target_id")],
-            [col("target_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .sort(
-            crate::schema::EVENTS.sort_by.iter().map(|s| PlSmallStr::from(*s)).collect::<Vec<_>>(),
-            sort_options(crate::schema::EVENTS.sort_by.len()),
-        )
-        .collect()?;
-
-    // ---- mentions ----
-    let m = &n.mentions;
-    let [rf, rl] = raw_cols(m.iter().map(|x| &x.src));
-    let mentions = frame(vec![
-        Column::new("article_id".into(), m.iter().map(|x| x.article_id.clone()).collect::<Vec<_>>()),
-        Column::new("actor_id".into(), m.iter().map(|x| x.actor_id.clone()).collect::<Vec<_>>()),
-        Column::new("text".into(), m.iter().map(|x| x.text.clone()).collect::<Vec<_>>()),
-        i64c("start", m.iter().map(|x| x.start as i64).collect()),
-        i64c("end", m.iter().map(|x| x.end as i64).collect()),
-        Column::new("sentence".into(), m.iter().map(|x| x.sentence as i32).collect::<Vec<i32>>()),
-        Column::new("paragraph".into(), m.iter().map(|x| x.paragraph as i32).collect::<Vec<i32>>()),
-        text("annotator", m.iter().map(|x| x.annotator.clone()).collect()),
-        text("notes", m.iter().map(|x| x.notes.clone()).collect()),
+        Column::new("annotator".into(), e.iter().map(|x| x.annotator.as_deref()).collect::<Vec<_>>()),
+        Column::new("notes".into(), e.iter().map(|x| x.notes.as_deref()).collect::<Vec<_>>()),
         rf,
         rl,
     ])?
     .lazy()
-    .join(tops.clone(), [col("actor_id")], [col("actor_id")], JoinArgs::new(JoinType::Left))
+    .join(codes.clone().lazy(), [col("code")], [col("code")], JoinArgs::new(JoinType::Left))
+    .join(
+        tops.clone().select([col("actor_id").alias("source_id"), col("top_id").alias("source_top_id")]),
+        [col("source_id")],
+        [col("source_id")],
+        JoinArgs::new(JoinType::Left),
+    )
+    .join(
+        tops.select([col("actor_id").alias("target_id"), col("top_id").alias("target_top_id")]),
+        [col("target_id")],
+        [col("target_id")],
+        JoinArgs::new(JoinType::Left),
+    )
+    .sort(
+        crate::schema::EVENTS.sort_by.iter().map(|s| PlSmallStr::from(*s)).collect::<Vec<_>>(),
+        sort_options(crate::schema::EVENTS.sort_by.len()),
+    )
+    .collect()
+}
+
+/// A batch of the mentions table, with top actors, sorted by article and
+/// place.
+pub fn mentions_frame(m: &[NMention], tops: &DataFrame) -> Result<DataFrame> {
+    mentions_plan(m, tops).map_err(Error::polars("marts"))
+}
+
+fn mentions_plan(m: &[NMention], tops: &DataFrame) -> PolarsResult<DataFrame> {
+    let [rf, rl] = raw_cols(m.iter().map(|x| &x.src));
+    frame(vec![
+        Column::new("article_id".into(), m.iter().map(|x| x.article_id.as_str()).collect::<Vec<_>>()),
+        Column::new("actor_id".into(), m.iter().map(|x| x.actor_id.as_str()).collect::<Vec<_>>()),
+        Column::new("text".into(), m.iter().map(|x| x.text.as_str()).collect::<Vec<_>>()),
+        i64c("start", m.iter().map(|x| x.start as i64).collect()),
+        i64c("end", m.iter().map(|x| x.end as i64).collect()),
+        Column::new("sentence".into(), m.iter().map(|x| x.sentence as i32).collect::<Vec<i32>>()),
+        Column::new("paragraph".into(), m.iter().map(|x| x.paragraph as i32).collect::<Vec<i32>>()),
+        Column::new("annotator".into(), m.iter().map(|x| x.annotator.as_deref()).collect::<Vec<_>>()),
+        Column::new("notes".into(), m.iter().map(|x| x.notes.as_deref()).collect::<Vec<_>>()),
+        rf,
+        rl,
+    ])?
+    .lazy()
+    .join(tops.clone().lazy(), [col("actor_id")], [col("actor_id")], JoinArgs::new(JoinType::Left))
     .sort(["article_id", "start", "end"], sort_options(3))
-    .collect()?;
+    .collect()
+}
 
-    // ---- counts per actor: events as source or target (once per event), mentions ----
-    let roles = concat(
-        [
-            events.clone().lazy().select([col("event_key"), col("source_id").alias("actor_id")]),
-            events.clone().lazy().select([col("event_key"), col("target_id").alias("actor_id")]),
-        ],
-        UnionArgs::default(),
-    )?
-    .filter(col("actor_id").is_not_null())
-    .unique(None, UniqueKeepStrategy::First)
-    .group_by([col("actor_id")])
-    .agg([len().cast(DataType::Int64).alias("event_count")]);
-    let actor_mentions =
-        mentions.clone().lazy().group_by([col("actor_id")]).agg([len().cast(DataType::Int64).alias("mention_count")]);
-    let actors = actors_base
-        .lazy()
-        .join(actor_mentions, [col("actor_id")], [col("actor_id")], JoinArgs::new(JoinType::Left))
-        .join(roles, [col("actor_id")], [col("actor_id")], JoinArgs::new(JoinType::Left))
-        .with_columns([col("mention_count").fill_null(lit(0i64)), col("event_count").fill_null(lit(0i64))])
-        .sort(["actor_id"], sort_options(1))
-        .collect()?;
+/// The articles table.
+pub fn articles_frame(r: &[NArticle], counts: &Counts) -> Result<DataFrame> {
+    articles_plan(r, counts).map_err(Error::polars("marts"))
+}
 
-    // ---- articles ----
-    let r = &n.articles;
+fn articles_plan(r: &[NArticle], counts: &Counts) -> PolarsResult<DataFrame> {
     let [rf, rl] = raw_cols(r.iter().map(|x| &x.src));
-    let article_events =
-        events.clone().lazy().group_by([col("article_id")]).agg([len().cast(DataType::Int64).alias("event_count")]);
-    let article_mentions =
-        mentions.clone().lazy().group_by([col("article_id")]).agg([len().cast(DataType::Int64).alias("mention_count")]);
-    let articles = frame(vec![
+    frame(vec![
         Column::new("article_id".into(), r.iter().map(|x| x.article_id.clone()).collect::<Vec<_>>()),
         Column::new("title".into(), r.iter().map(|x| x.title.clone()).collect::<Vec<_>>()),
         Column::new("published".into(), r.iter().map(|x| x.published_raw.clone()).collect::<Vec<_>>()),
@@ -226,13 +247,21 @@ fn build_frames(n: &Normalized, reference: &Reference) -> PolarsResult<Marts> {
         rl,
     ])?
     .lazy()
-    .join(article_events, [col("article_id")], [col("article_id")], JoinArgs::new(JoinType::Left))
-    .join(article_mentions, [col("article_id")], [col("article_id")], JoinArgs::new(JoinType::Left))
+    .join(
+        count_frame("article_id", "event_count", &counts.article_events)?,
+        [col("article_id")],
+        [col("article_id")],
+        JoinArgs::new(JoinType::Left),
+    )
+    .join(
+        count_frame("article_id", "mention_count", &counts.article_mentions)?,
+        [col("article_id")],
+        [col("article_id")],
+        JoinArgs::new(JoinType::Left),
+    )
     .with_columns([col("event_count").fill_null(lit(0i64)), col("mention_count").fill_null(lit(0i64))])
     .sort(["article_id"], sort_options(1))
-    .collect()?;
-
-    Ok(Marts { articles, actors, events, mentions, rejects: DataFrame::empty() })
+    .collect()
 }
 
 /// The rejects table, sorted by table, file and line.
@@ -253,60 +282,4 @@ pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
     .and_then(|df| df.lazy().sort(["table", "file", "line"], sort_options(3)).collect())
     .map_err(Error::polars("rejects"))?;
     Ok(df)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-    use crate::ledger::Ledger;
-
-    fn mini() -> Marts {
-        let raw = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
-        let mut ledger = Ledger::new(&Config::default());
-        let staged = crate::ingest::run(&raw, &mut ledger).unwrap();
-        let n = crate::normalize::run(staged, Reference::builtin(), &mut ledger);
-        assert!(ledger.rejects.is_empty());
-        build(&n, Reference::builtin()).unwrap()
-    }
-
-    fn strs(df: &DataFrame, c: &str) -> Vec<Option<String>> {
-        crate::gates::values(df, c)
-    }
-
-    #[test]
-    fn events_get_code_attributes_and_top_actors_and_are_sorted_by_date() {
-        let m = mini();
-        let codes = strs(&m.events, "code");
-        let labels = strs(&m.events, "code_label");
-        let r = Reference::builtin();
-        for (c, l) in codes.iter().zip(&labels) {
-            assert_eq!(l.as_deref(), Some(r.get(c.as_deref().unwrap()).unwrap().label.as_str()));
-        }
-        let starts = strs(&m.events, "date_start");
-        let mut sorted = starts.clone();
-        sorted.sort();
-        assert_eq!(starts, sorted);
-        let tops = strs(&m.events, "target_top_id");
-        let targets = strs(&m.events, "target_id");
-        let i = targets.iter().position(|t| t.as_deref() == Some("RUS.MEDIA")).unwrap();
-        assert_eq!(tops[i].as_deref(), Some("RUS"));
-        assert_eq!(m.events.column("date_start").unwrap().dtype(), &DataType::Date);
-    }
-
-    #[test]
-    fn actors_and_articles_count_their_events_and_mentions() {
-        let m = mini();
-        let ids = strs(&m.actors, "actor_id");
-        let events = strs(&m.actors, "event_count");
-        let mentions = strs(&m.actors, "mention_count");
-        let at = |id: &str| ids.iter().position(|x| x.as_deref() == Some(id)).unwrap();
-        // RUS: e1 (source) and e2 (source); mentions Russie, La Russie, Moscou
-        assert_eq!(events[at("RUS")].as_deref(), Some("2"));
-        assert_eq!(mentions[at("RUS")].as_deref(), Some("3"));
-        assert_eq!(events[at("AZE")].as_deref(), Some("3"));
-        assert_eq!(strs(&m.articles, "event_count"), vec![Some("4".to_string())]);
-        assert_eq!(strs(&m.articles, "mention_count"), vec![Some("8".to_string())]);
-        assert_eq!(strs(&m.mentions, "top_id").iter().filter(|t| t.as_deref() == Some("RUS")).count(), 5);
-    }
 }

@@ -4,22 +4,32 @@
 
 use crate::config::Config;
 use crate::gates::{self, TestOutcome};
-use crate::ingest;
+use crate::gates::{BatchTests, Keys};
+use crate::ingest::partition::Partitions;
+use crate::ingest::{self, records};
 use crate::inputs::{self, InputFile};
 use crate::ledger::{Counts, Ledger};
 use crate::manifest::{self, Manifest, StageCounts};
-use crate::marts::{self, Marts};
+use crate::marts;
 use crate::normalize;
+use crate::normalize::dates::epoch_days;
+use crate::normalize::text::ArticleText;
+use crate::normalize::NEvent;
 use crate::problem::{Result, Table};
 use crate::publish::lock::WriterLock;
+use crate::publish::parquet::to_batch;
+use crate::publish::TableData;
 use crate::publish::{self, FileMeta, Published};
 use crate::reference::Reference;
 use crate::rules::Rule;
 use crate::schema;
-use crate::score;
+use crate::score::{Incidents, ScoredEvent};
+use crate::write::{SortedRuns, TableWriter};
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use crate::inputs::PROGRAM_VERSION;
 
@@ -40,7 +50,13 @@ pub struct Options {
     pub wait: std::time::Duration,
     /// How many published sets to keep in `<out>/runs/` (at least 1).
     pub keep_runs: usize,
+    /// About how many bytes of events and mentions CSV are held in memory
+    /// at a time (one partition); the output does not depend on it.
+    pub batch_bytes: u64,
 }
+
+/// Default of [`Options::batch_bytes`].
+pub const DEFAULT_BATCH_BYTES: u64 = 64 << 20;
 
 impl Options {
     /// Options for checking a corpus without publishing.
@@ -55,6 +71,7 @@ impl Options {
             force: false,
             wait: std::time::Duration::ZERO,
             keep_runs: DEFAULT_KEEP_RUNS,
+            batch_bytes: DEFAULT_BATCH_BYTES,
         }
     }
 }
@@ -64,7 +81,9 @@ pub const DEFAULT_KEEP_RUNS: usize = 3;
 /// What a run did.
 pub struct Outcome {
     pub manifest: Manifest,
-    pub marts: Marts,
+    /// The actors and relationship_scores tables (empty when the run found
+    /// its result published already).
+    pub actors: DataFrame,
     pub scores: DataFrame,
     /// The output's writer lock, held until the outcome is dropped (after
     /// the run report is written).
@@ -125,34 +144,128 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
             .filter(|c| c.run_id == rid && !(opts.strict && c.warnings > 0));
         if let Some(current) = current {
             let m = unchanged(opts, started_at, rid, config_sha256, inputs, current, notices, clock);
-            return Ok(Outcome { manifest: m, marts: Marts::empty(), scores: DataFrame::empty(), lock });
+            return Ok(Outcome { manifest: m, actors: DataFrame::empty(), scores: DataFrame::empty(), lock });
         }
     }
     let mut ledger = Ledger::new(&opts.config);
+    let meta = FileMeta { run_id: rid.clone(), program_version: PROGRAM_VERSION.to_string() };
+    let scratch = Scratch::new(lock.as_ref().map(|l| l.out()), &rid)?;
 
-    // 1. ingest
-    let staged = ingest::run(&opts.raw, &mut ledger)?;
-    clock.lap("1-ingest");
-    let staged_counts = [staged.articles.len(), staged.actors.len(), staged.events.len(), staged.mentions.len()];
+    // 1. the dimensions: articles (with their texts) and actors, read and
+    //    normalized whole (they are small), and the label index
+    let staged = ingest::dimensions(&opts.raw, &mut ledger)?;
+    let staged_dims = [staged.articles.len(), staged.actors.len()];
+    let dims = normalize::dimensions(staged, &mut ledger);
+    clock.lap("1-dimensions");
 
-    // 2. normalize
-    let normalized = normalize::run(staged, reference, &mut ledger);
-    clock.lap("2-normalize");
-    let norm_counts =
-        [normalized.articles.len(), normalized.actors.len(), normalized.events.len(), normalized.mentions.len()];
+    // 2. events and mentions: read in a stream, checked against the format
+    //    contract, and routed by article into partitions
+    let published = dims.published();
+    let mut article_ids: Vec<&str> = published.keys().copied().collect();
+    article_ids.sort_unstable();
+    let fact_bytes: u64 = inputs
+        .iter()
+        .filter(|i| {
+            ["events", "mentions"].iter().any(|t| i.path == format!("{t}.csv") || i.path.starts_with(&format!("{t}/")))
+        })
+        .map(|i| i.bytes)
+        .sum();
+    let n_parts = fact_bytes.div_ceil(opts.batch_bytes.max(1)).max(1) as usize;
+    let mut parts = Partitions::new(&article_ids, n_parts, &scratch.dir.join("partitions"))?;
+    let staged_events = ingest::read_table(&opts.raw, Table::Events, &mut ledger, records::event, |src, e| {
+        parts.push(&e.article_id, src)
+    })?;
+    let staged_mentions = ingest::read_table(&opts.raw, Table::Mentions, &mut ledger, records::mention, |src, m| {
+        parts.push(&m.article_id, src)
+    })?;
+    clock.lap("2-route");
 
-    // 3. marts and scores
-    let mut marts = marts::build(&normalized, reference)?;
-    marts.rejects = marts::rejects_frame(&ledger.rejects)?;
-    clock.lap("3-marts");
-    let scores = score::relationship_scores(&marts.events, &opts.config.score)?;
-    clock.lap("3-score");
+    // 3. partition by partition: normalize, build the batch, test it,
+    //    accumulate the scores and counts, write
+    let codes = marts::codes_frame(reference).map_err(crate::problem::Error::polars("marts"))?;
+    let tops = marts::tops_frame(&dims.actors).map_err(crate::problem::Error::polars("marts"))?;
+    let top_of: HashMap<&str, &str> = dims.actors.iter().map(|a| (a.actor_id.as_str(), a.top_id.as_str())).collect();
+    let keys = Keys {
+        actor_ids: dims.actors.iter().map(|a| a.actor_id.clone()).collect(),
+        article_ids: article_ids.iter().map(|a| a.to_string()).collect(),
+        codes: reference.iter().map(|c| c.code.clone()).collect(),
+    };
+    let mut incidents = Incidents::new(&opts.config.score);
+    let mut counts = marts::Counts::default();
+    let mut event_tests = BatchTests::new(&schema::EVENTS);
+    let mut mention_tests = BatchTests::new(&schema::MENTIONS);
+    let writing = lock.is_some();
+    let mut event_runs = writing.then(|| SortedRuns::new(&scratch.dir, &schema::EVENTS));
+    let mut mention_writer = match writing {
+        true => Some(TableWriter::create(&scratch.dir.join("mentions.parquet"), &schema::MENTIONS, &meta)?),
+        false => None,
+    };
+    let (mut n_events, mut n_mentions) = (0usize, 0usize);
+    for k in 0..parts.len() {
+        let rows = parts.take(k)?;
+        let events: Vec<_> = rows.events.iter().filter_map(|src| records::event(src).0).collect();
+        let mentions: Vec<_> = rows.mentions.iter().filter_map(|src| records::mention(src).0).collect();
+        drop(rows);
+        let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::new();
+        for id in events.iter().map(|e| &e.article_id).chain(mentions.iter().map(|m| &m.article_id)) {
+            if let (false, Some(a)) = (texts.contains_key(id), published.get(id.as_str())) {
+                if let Some(t) = ingest::texts::load(&opts.raw, &a.text_path) {
+                    texts.insert(id.clone(), Arc::new(t));
+                }
+            }
+        }
+        let events = normalize::events(events, &published, &texts, &dims.index, reference, &mut ledger);
+        let mentions = normalize::mentions(mentions, &published, &texts, &dims.index, &mut ledger);
+        drop(texts);
+        for e in &events {
+            counts.add_event(e);
+            add_incident(&mut incidents, e, &top_of, reference);
+        }
+        for m in &mentions {
+            counts.add_mention(m);
+        }
+        let frame = marts::events_frame(&events, &codes, &tops)?;
+        event_tests.add(&frame, &keys);
+        if let Some(runs) = &mut event_runs {
+            runs.add(&batch(&frame, &schema::EVENTS, &meta)?)?;
+        }
+        let frame = marts::mentions_frame(&mentions, &tops)?;
+        mention_tests.add(&frame, &keys);
+        if let Some(w) = &mut mention_writer {
+            w.write(&batch(&frame, &schema::MENTIONS, &meta)?)?;
+        }
+        n_events += events.len();
+        n_mentions += mentions.len();
+    }
+    clock.lap("3-partitions");
 
-    // gates over what would be published
-    let codes = reference.iter().map(|c| c.code.clone()).collect();
-    let mut tests: Vec<TestOutcome> = gates::score_gate(&scores, &marts.actors, &marts.events);
-    tests.extend(gates::generic_tests(&marts, &scores, &codes));
-    clock.lap("gates");
+    // 4. finalize: the events in date order, the dimension tables with
+    //    their counts, the scores, the rejects, and the gates
+    let events_file = match event_runs {
+        Some(runs) => {
+            let mut w = TableWriter::create(&scratch.dir.join("events.parquet"), &schema::EVENTS, &meta)?;
+            runs.merge_into(&mut w)?;
+            Some(w.close()?)
+        }
+        None => None,
+    };
+    let mentions_file = mention_writer.map(TableWriter::close).transpose()?;
+    let articles = marts::articles_frame(&dims.articles, &counts)?;
+    let actors = marts::actors_frame(&dims.actors, &counts)?;
+    let scores = incidents.finish().to_frame()?;
+    let rejects = marts::rejects_frame(&ledger.rejects)?;
+    let (mut event_outcomes, expected_incidents) = event_tests.finish();
+    let mut tests: Vec<TestOutcome> = gates::score_gate(&scores, &actors, expected_incidents);
+    tests.extend(gates::generic_tests(&articles, &actors, &scores, &rejects, &keys));
+    tests.append(&mut event_outcomes);
+    tests.extend(mention_tests.finish().0);
+    // problems in the order of the files and lines they concern, whatever
+    // the partitions they were found in
+    ledger.problems.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    clock.lap("4-finalize");
+
+    let staged_counts = [staged_dims[0], staged_dims[1], staged_events, staged_mentions];
+    let norm_counts = [dims.articles.len(), dims.actors.len(), n_events, n_mentions];
     let idx = |t: Table| Table::ALL.iter().position(|x| *x == t).expect("table listed");
     let tables: BTreeMap<String, Counts> = by_table(|t| Counts {
         read: ledger.read.get(&t).copied().unwrap_or(0),
@@ -187,7 +300,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         },
     );
     let mut score_counts = StageCounts::default();
-    score_counts.rows_in.insert("events".into(), marts.events.height());
+    score_counts.rows_in.insert("events".into(), n_events);
     score_counts.rows_out.insert("relationship_scores".into(), scores.height());
     stages.insert("3-score".to_string(), score_counts);
 
@@ -272,15 +385,24 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         problems: ledger.problems.clone(),
     };
 
-    if let (false, Some(lock)) = (failed, &lock) {
-        let p = publish_set(lock, opts.keep_runs, &rid, &marts, &scores, &m)?;
+    if let (false, Some(lock), Some(events), Some(mentions)) = (failed, &lock, events_file, mentions_file) {
+        let tables = [
+            (&schema::ARTICLES, TableData::Frame(&articles)),
+            (&schema::ACTORS, TableData::Frame(&actors)),
+            (&schema::EVENTS, TableData::File(events)),
+            (&schema::MENTIONS, TableData::File(mentions)),
+            (&schema::RELATIONSHIP_SCORES, TableData::Frame(&scores)),
+            (&schema::REJECTS, TableData::Frame(&rejects)),
+        ];
+        let p = publish_set(lock, opts.keep_runs, &meta, tables, &m)?;
         m.outputs = p.outputs;
         m.set = Some(p.set);
         clock.lap("4-publish");
     }
     m.durations_ms = clock.laps;
     m.finished_at = now();
-    Ok(Outcome { manifest: m, marts, scores, lock })
+    drop(scratch);
+    Ok(Outcome { manifest: m, actors, scores, lock })
 }
 
 /// The record of a run that found the published set up to date: the inputs
@@ -331,6 +453,72 @@ fn unchanged(
     }
 }
 
+/// A batch of a table as Arrow, for writing.
+fn batch(
+    frame: &DataFrame,
+    t: &'static schema::TableSchema,
+    meta: &FileMeta,
+) -> Result<arrow::record_batch::RecordBatch> {
+    to_batch(frame, t, meta).map_err(|message| crate::problem::Error::Parquet { path: PathBuf::from(t.name), message })
+}
+
+/// Adds a published event to the score accumulator.
+fn add_incident(inc: &mut Incidents, e: &NEvent, top_of: &HashMap<&str, &str>, reference: &Reference) {
+    let Some(code) = reference.get(&e.code) else { return };
+    let top = |id: &str| top_of.get(id).copied().unwrap_or(id).to_string();
+    let (source_top, target_top) = (top(&e.source_id), e.target_id.as_deref().map(top));
+    inc.add(&ScoredEvent {
+        source_id: &e.source_id,
+        target_id: e.target_id.as_deref(),
+        source_top_id: &source_top,
+        target_top_id: target_top.as_deref(),
+        code: &e.code,
+        quad_class: code.quad_class,
+        goldstein: code.goldstein,
+        mode: &e.mode,
+        confidence: e.confidence,
+        date_start: epoch_days(e.date.first),
+        date_end: epoch_days(e.date.last),
+    });
+}
+
+/// The run's scratch space (partitions, sorted runs, tables being written):
+/// inside the output directory when there is one, so that written tables
+/// can be renamed into the set; removed when the run ends, however it ends
+/// (and by the next run after a kill).
+struct Scratch {
+    dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Scratch {
+    fn new(out: Option<&std::path::Path>, run_id: &str) -> Result<Self> {
+        let werr = |path: &std::path::Path| {
+            let path = path.to_path_buf();
+            move |source| crate::problem::Error::Write { path, source }
+        };
+        match out {
+            Some(out) => {
+                let dir = out.join(format!("{}{run_id}-{}", publish::SCRATCH_PREFIX, std::process::id()));
+                std::fs::create_dir_all(&dir).map_err(werr(&dir))?;
+                Ok(Scratch { dir, _temp: None })
+            }
+            None => {
+                let t = tempfile::Builder::new().prefix("dyadflow-").tempdir().map_err(werr(&std::env::temp_dir()))?;
+                Ok(Scratch { dir: t.path().to_path_buf(), _temp: Some(t) })
+            }
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if self._temp.is_none() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// Wall-clock time per stage, for the run record only (never in the tables).
 struct Clock {
     last: std::time::Instant,
@@ -363,21 +551,11 @@ fn gates_outcome(rule: Rule, bad: Vec<String>) -> TestOutcome {
 fn publish_set(
     lock: &WriterLock,
     keep: usize,
-    rid: &str,
-    marts: &Marts,
-    scores: &DataFrame,
+    meta: &FileMeta,
+    tables: [(&'static schema::TableSchema, TableData); 6],
     m: &Manifest,
 ) -> Result<Published> {
-    let meta = FileMeta { run_id: rid.to_string(), program_version: PROGRAM_VERSION.to_string() };
-    let tables: [(&'static schema::TableSchema, &DataFrame); 6] = [
-        (&schema::ARTICLES, &marts.articles),
-        (&schema::ACTORS, &marts.actors),
-        (&schema::EVENTS, &marts.events),
-        (&schema::MENTIONS, &marts.mentions),
-        (&schema::RELATIONSHIP_SCORES, scores),
-        (&schema::REJECTS, &marts.rejects),
-    ];
-    publish::publish(lock, &tables, &meta, keep, |set, outputs| {
+    publish::publish(lock, &tables, meta, keep, |set, outputs| {
         let mut record = m.clone();
         record.outputs = outputs.to_vec();
         record.set = Some(set.to_string());

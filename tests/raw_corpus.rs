@@ -33,9 +33,9 @@ fn raw_validates_with_no_error_and_no_warning() {
 #[test]
 fn russia_scores_positive_with_north_korea_and_the_taliban_negative_with_azerbaijan_and_ukraine() {
     let o = run();
-    let (marts, scores) = (o.marts, o.scores);
-    let ids = marts.actors.column("actor_id").unwrap().str().unwrap().clone();
-    let tops = marts.actors.column("top_id").unwrap().str().unwrap().clone();
+    let (actors, scores) = (o.actors, o.scores);
+    let ids = actors.column("actor_id").unwrap().str().unwrap().clone();
+    let tops = actors.column("top_id").unwrap().str().unwrap().clone();
     let top_of = |id: &str| -> String {
         let i = ids.iter().position(|x| x == Some(id)).unwrap_or_else(|| panic!("actor {id} missing"));
         tops.get(i).unwrap().to_string()

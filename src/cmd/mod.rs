@@ -27,6 +27,11 @@ pub struct CorpusArgs {
     /// How problems are printed: `human` (file:line:column: severity[rule]: message) or `json` (one JSON object per line).
     #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
     pub log_format: LogFormat,
+    /// Hold about this many MB of events and mentions CSV in memory at a
+    /// time (one partition of the corpus); the tables do not depend on it.
+    #[arg(long, value_name = "MB", default_value_t = crate::pipeline::DEFAULT_BATCH_BYTES >> 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_mb: u64,
     /// Print at most this many problems per rule (all go to the run report).
     #[arg(long, value_name = "N", default_value_t = crate::report::DEFAULT_MAX_PER_RULE)]
     pub max_problems: usize,

@@ -75,6 +75,7 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
         command: "run".into(),
         force: args.force,
         wait: std::time::Duration::from_secs(args.wait),
+        batch_bytes: args.corpus.batch_mb.saturating_mul(1 << 20),
         keep_runs: args.keep_runs as usize,
     };
     let outcome = pipeline::execute(&opts)?;

@@ -32,6 +32,7 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
     let opts = Options {
         config_path: args.corpus.config.clone(),
         strict: args.corpus.strict,
+        batch_bytes: args.corpus.batch_mb.saturating_mul(1 << 20),
         ..Options::validate(args.corpus.raw.clone(), config)
     };
     let outcome = pipeline::execute(&opts)?;

@@ -4,25 +4,16 @@
 //! inside the raw directory and valid UTF-8.
 
 pub mod csv_file;
+pub mod partition;
 pub mod records;
 pub mod texts;
 
 use crate::ledger::Ledger;
+use crate::ledger::RowSrc;
 use crate::problem::{Error, Problem, Table};
 use crate::rules::Rule;
-use records::{Actor, Article, Event, Mention};
+use records::{Actor, Article};
 use std::path::{Path, PathBuf};
-
-/// The corpus after ingest: typed rows that passed the contract.
-#[derive(Debug, Default)]
-pub struct Staged {
-    pub articles: Vec<Article>,
-    pub actors: Vec<Actor>,
-    pub events: Vec<Event>,
-    pub mentions: Vec<Mention>,
-    /// article_id -> text, for articles whose text was read.
-    pub texts: std::collections::HashMap<String, texts::Text>,
-}
 
 fn display(raw: &Path, rel: &Path) -> String {
     raw.join(rel).to_string_lossy().into_owned()
@@ -84,54 +75,76 @@ fn locate(raw: &Path, table: Table, ledger: &mut Ledger) -> Result<(Vec<PathBuf>
     Ok((files, fatal))
 }
 
-/// Reads every raw table and every article text.
-pub fn run(raw: &Path, ledger: &mut Ledger) -> Result<Staged, Error> {
+/// The dimension tables after ingest: typed article and actor rows that
+/// passed the contract, and what is known of each article's text.
+#[derive(Debug, Default)]
+pub struct Staged {
+    pub articles: Vec<Article>,
+    pub actors: Vec<Actor>,
+    /// article_id -> its text's facts, for articles whose text was read.
+    pub texts: std::collections::HashMap<String, texts::TextFacts>,
+}
+
+/// Reads one raw table, file by file and row by row, in bounded memory.
+/// File-level problems are reported, rows that break the contract are
+/// rejected, and each row that passes is handed to `keep` with its typed
+/// record. Returns the number of rows kept.
+pub fn read_table<T>(
+    raw: &Path,
+    table: Table,
+    ledger: &mut Ledger,
+    parse: fn(&RowSrc) -> (Option<T>, Vec<Problem>),
+    mut keep: impl FnMut(RowSrc, T) -> Result<(), Error>,
+) -> Result<usize, Error> {
+    let (files, table_fatal) = locate(raw, table, ledger)?;
+    let mut kept = 0;
+    for rel in files {
+        let path = raw.join(&rel);
+        let shown = display(raw, &rel);
+        let rel_name = rel.to_string_lossy().replace('\\', "/");
+        let mut stream = csv_file::CsvStream::open(table, &path, &shown, &rel_name, records::columns(table))
+            .map_err(|source| Error::Read { path: path.clone(), source })?;
+        let fatal = table_fatal.clone().or(stream.fatal.clone());
+        let mut read = 0;
+        while let Some(row) = stream.next_row() {
+            read += 1;
+            if let Some(cause) = &fatal {
+                ledger.reject_for(&row.src, cause);
+                continue;
+            }
+            if !row.problems.is_empty() && !ledger.check_row(&row.src, row.problems) {
+                continue;
+            }
+            let (typed, problems) = parse(&row.src);
+            if ledger.check_row(&row.src, problems) {
+                if let Some(t) = typed {
+                    keep(row.src, t)?;
+                    kept += 1;
+                }
+            }
+        }
+        for p in std::mem::take(&mut stream.problems) {
+            ledger.report(p);
+        }
+        ledger.count_read(table, read);
+    }
+    Ok(kept)
+}
+
+/// Reads the articles and actors tables and every article's text.
+pub fn dimensions(raw: &Path, ledger: &mut Ledger) -> Result<Staged, Error> {
     if !raw.is_dir() {
         return Err(Error::NoRawDir { path: raw.to_path_buf() });
     }
     let mut staged = Staged::default();
-    for table in Table::ALL {
-        let (files, table_fatal) = locate(raw, table, ledger)?;
-        for rel in files {
-            let path = raw.join(&rel);
-            let data = std::fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
-            let shown = display(raw, &rel);
-            let rel_name = rel.to_string_lossy().replace('\\', "/");
-            let file = csv_file::parse(table, &shown, &rel_name, &data, records::columns(table));
-            for p in &file.problems {
-                ledger.report(p.clone());
-            }
-            ledger.count_read(table, file.rows.len());
-            let fatal = table_fatal.as_ref().or(file.fatal.as_ref()).cloned();
-            for row in file.rows {
-                if let Some(cause) = &fatal {
-                    ledger.reject_for(&row.src, cause);
-                    continue;
-                }
-                if !row.problems.is_empty() && !ledger.check_row(&row.src, row.problems.clone()) {
-                    continue;
-                }
-                match table {
-                    Table::Articles => keep(ledger, &row.src, records::article(&row.src), &mut staged.articles),
-                    Table::Actors => keep(ledger, &row.src, records::actor(&row.src), &mut staged.actors),
-                    Table::Events => keep(ledger, &row.src, records::event(&row.src), &mut staged.events),
-                    Table::Mentions => keep(ledger, &row.src, records::mention(&row.src), &mut staged.mentions),
-                }
-            }
-        }
-    }
+    read_table(raw, Table::Articles, ledger, records::article, |_, a| {
+        staged.articles.push(a);
+        Ok(())
+    })?;
+    read_table(raw, Table::Actors, ledger, records::actor, |_, a| {
+        staged.actors.push(a);
+        Ok(())
+    })?;
     texts::read_all(raw, &mut staged, ledger);
     Ok(staged)
-}
-
-fn keep<T>(
-    ledger: &mut Ledger,
-    src: &crate::ledger::RowSrc,
-    (row, problems): (Option<T>, Vec<Problem>),
-    out: &mut Vec<T>,
-) {
-    let ok = ledger.check_row(src, problems);
-    if let (true, Some(r)) = (ok, row) {
-        out.push(r);
-    }
 }

@@ -7,18 +7,19 @@ use crate::ledger::Ledger;
 use crate::normalize::text::ArticleText;
 use crate::rules::Rule;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 
-#[derive(Clone)]
-pub struct Text {
-    pub text: Arc<ArticleText>,
+/// What the articles table records of a text; the text itself is read
+/// again when its article's events and mentions are located in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextFacts {
     pub sha256: String,
+    /// Length in code points.
+    pub chars: usize,
 }
 
-impl std::fmt::Debug for Text {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Text({} chars, {})", self.text.len_chars(), self.sha256)
-    }
+/// Reads a text that [`read_all`] accepted, for locating passages in it.
+pub fn load(raw: &Path, p: &str) -> Option<ArticleText> {
+    read_text(raw, p).ok().map(|(s, _)| ArticleText::new(s))
 }
 
 /// Why a text path was refused.
@@ -74,7 +75,7 @@ pub fn read_text(raw: &Path, p: &str) -> Result<(String, Vec<u8>), PathError> {
 }
 
 pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
-    let mut cache: std::collections::HashMap<String, Result<Text, (Rule, String, String)>> = Default::default();
+    let mut cache: std::collections::HashMap<String, Result<TextFacts, (Rule, String, String)>> = Default::default();
     let articles = std::mem::take(&mut staged.articles);
     for a in articles {
         let key = a.text_path.clone();
@@ -83,7 +84,7 @@ pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
             .or_insert_with(|| match read_text(raw, &key) {
                 Ok((s, bytes)) => {
                     let sha256 = crate::digest::sha256_hex(&bytes);
-                    Ok(Text { text: Arc::new(ArticleText::new(s)), sha256 })
+                    Ok(TextFacts { sha256, chars: s.chars().count() })
                 }
                 Err(PathError::Absolute) => Err((
                     Rule::InvalidPath,

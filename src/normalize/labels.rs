@@ -26,12 +26,16 @@ pub struct LabelIndex {
     by_label: HashMap<String, Vec<String>>,
     /// folded label -> one original spelling, for suggestions
     display: HashMap<String, String>,
+    /// label as written -> its resolution: a corpus names the same few
+    /// thousand actors millions of times, so each spelling is folded once
+    resolved: std::sync::Mutex<HashMap<String, Resolution>>,
 }
 
 impl LabelIndex {
     /// Adds one label of an actor. Returns the other actors that already
     /// held this label (a collision), if any.
     pub fn add(&mut self, actor_id: &str, label: &str) -> Vec<String> {
+        self.resolved.get_mut().unwrap_or_else(|e| e.into_inner()).clear();
         let key = fold_label(label);
         if key.is_empty() {
             return Vec::new();
@@ -47,6 +51,16 @@ impl LabelIndex {
     }
 
     pub fn resolve(&self, label: &str) -> Resolution {
+        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = cache.get(label) {
+            return r.clone();
+        }
+        let r = self.resolve_uncached(label);
+        cache.insert(label.to_string(), r.clone());
+        r
+    }
+
+    fn resolve_uncached(&self, label: &str) -> Resolution {
         let key = fold_label(label);
         match self.by_label.get(&key).map(Vec::as_slice) {
             Some([one]) => Resolution::Found(one.clone()),

@@ -78,12 +78,20 @@ pub struct NMention {
     pub notes: Option<String>,
 }
 
+/// The dimensions after normalization: the published articles and actors,
+/// and every label by which other rows may name an actor.
 #[derive(Debug, Default)]
-pub struct Normalized {
+pub struct Dimensions {
     pub articles: Vec<NArticle>,
     pub actors: Vec<NActor>,
-    pub events: Vec<NEvent>,
-    pub mentions: Vec<NMention>,
+    pub index: LabelIndex,
+}
+
+impl Dimensions {
+    /// The published articles by id.
+    pub fn published(&self) -> HashMap<&str, &NArticle> {
+        self.articles.iter().map(|a| (a.article_id.as_str(), a)).collect()
+    }
 }
 
 /// A key that does not change between runs: the first 16 hex digits of the
@@ -113,15 +121,13 @@ fn date_problem(src: &RowSrc, field: &str, raw: &str, e: dates::DateError) -> Pr
     src.problem(rule, Some(field), format!("`{raw}`: {e}")).hint(hint)
 }
 
-/// Runs the stage.
-pub fn run(staged: Staged, reference: &Reference, ledger: &mut Ledger) -> Normalized {
-    let mut out = Normalized::default();
-    let texts: HashMap<String, Arc<ArticleText>> =
-        staged.texts.iter().map(|(k, t)| (k.clone(), t.text.clone())).collect();
-    out.articles = articles(staged.articles, &staged.texts, ledger);
-    out.actors = actors::run(staged.actors, ledger);
+/// Normalizes the dimension tables: articles (dates), actors (parent
+/// chains, top actors) and the label index, with its collisions.
+pub fn dimensions(staged: Staged, ledger: &mut Ledger) -> Dimensions {
+    let articles = articles(staged.articles, &staged.texts, ledger);
+    let actors = actors::run(staged.actors, ledger);
     let mut index = LabelIndex::default();
-    for a in &out.actors {
+    for a in &actors {
         let mut collisions = Vec::new();
         for label in std::iter::once(&a.actor_id).chain(std::iter::once(&a.name)).chain(a.aliases.iter()) {
             for other in index.add(&a.actor_id, label) {
@@ -141,15 +147,12 @@ pub fn run(staged: Staged, reference: &Reference, ledger: &mut Ledger) -> Normal
             ledger.check_row(&a.src, vec![p]);
         }
     }
-    let published: HashMap<&str, &NArticle> = out.articles.iter().map(|a| (a.article_id.as_str(), a)).collect();
-    out.events = events(staged.events, &published, &texts, &index, reference, ledger);
-    out.mentions = mentions(staged.mentions, &published, &texts, &index, ledger);
-    out
+    Dimensions { articles, actors, index }
 }
 
 fn articles(
     rows: Vec<Article>,
-    texts: &HashMap<String, crate::ingest::texts::Text>,
+    texts: &HashMap<String, crate::ingest::texts::TextFacts>,
     ledger: &mut Ledger,
 ) -> Vec<NArticle> {
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -181,7 +184,7 @@ fn articles(
             out.push(NArticle {
                 published: published.expect("resolved when no error"),
                 text_sha256: t.sha256.clone(),
-                text_chars: t.text.len_chars(),
+                text_chars: t.chars,
                 src: a.src,
                 article_id: a.article_id,
                 title: a.title,
@@ -238,7 +241,9 @@ fn unknown_article(src: &RowSrc, id: &str, published: &HashMap<&str, &NArticle>)
     src.problem(Rule::UnknownArticle, Some("article_id"), format!("article `{id}` is not published")).hint(hint)
 }
 
-fn events(
+/// Normalizes event rows of one partition (every row of its articles, in
+/// their original order): references, codes, dates, evidence spans.
+pub fn events(
     rows: Vec<Event>,
     published: &HashMap<&str, &NArticle>,
     texts: &HashMap<String, Arc<ArticleText>>,
@@ -404,7 +409,8 @@ fn events(
     out
 }
 
-fn mentions(
+/// Normalizes mention rows of one partition, in their original order.
+pub fn mentions(
     rows: Vec<Mention>,
     published: &HashMap<&str, &NArticle>,
     texts: &HashMap<String, Arc<ArticleText>>,

@@ -47,6 +47,10 @@ pub const SUCCESS: &str = "_SUCCESS";
 const STAGING_PREFIX: &str = ".staging-";
 const TRASH_PREFIX: &str = ".trash-";
 const TMP_LINK_PREFIX: &str = ".link-";
+/// Scratch space of a run (spilled partitions, sorted runs, tables being
+/// written), inside the output directory so that its files can be renamed
+/// into a set.
+pub const SCRATCH_PREFIX: &str = ".scratch-";
 
 /// A file of the published set, for the run record.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -197,7 +201,12 @@ pub fn recover(lock: &WriterLock) -> Result<Vec<String>> {
         let e = e.map_err(|source| Error::Read { path: out.to_path_buf(), source })?;
         let name = e.file_name().to_string_lossy().into_owned();
         let path = e.path();
-        if name.starts_with(STAGING_PREFIX) || name.starts_with(TRASH_PREFIX) {
+        let own_scratch = name.starts_with(SCRATCH_PREFIX) && name.ends_with(&format!("-{}", std::process::id()));
+        if own_scratch {
+            // this run's scratch space (holding tables about to be published)
+            continue;
+        }
+        if name.starts_with(STAGING_PREFIX) || name.starts_with(TRASH_PREFIX) || name.starts_with(SCRATCH_PREFIX) {
             fs::remove_dir_all(&path).map_err(write_err(&path))?;
         } else if name.starts_with(TMP_LINK_PREFIX) || (name.starts_with('.') && name.ends_with(".tmp")) {
             fs::remove_file(&path).map_err(write_err(&path))?;
@@ -262,6 +271,12 @@ pub fn current(out: &Path) -> Option<CurrentSet> {
     })
 }
 
+/// A table to publish: a frame to write, or a file written already.
+pub enum TableData<'a> {
+    Frame(&'a DataFrame),
+    File(crate::write::Written),
+}
+
 struct Staging {
     dir: PathBuf,
     done: bool,
@@ -281,7 +296,7 @@ impl Drop for Staging {
 /// bytes of its `manifest.json`.
 pub fn publish(
     lock: &WriterLock,
-    tables: &[(&'static TableSchema, &DataFrame)],
+    tables: &[(&'static TableSchema, TableData)],
     meta: &FileMeta,
     keep: usize,
     manifest: impl FnOnce(&str, &[OutputFile]) -> Vec<u8>,
@@ -297,33 +312,39 @@ pub fn publish(
     checkpoint("staging directory created");
 
     let mut outputs = Vec::new();
-    for (t, df) in tables {
+    for (t, data) in tables {
         let file = format!("{}.parquet", t.name);
         let path = dir.join(&file);
-        let mut buf = Vec::new();
-        parquet::write(df, t, meta, &mut buf).map_err(|message| Error::Parquet { path: path.clone(), message })?;
-        write_file(&path, &buf)?;
+        let (rows, bytes, sha256) = match data {
+            TableData::Frame(df) => {
+                let mut buf = Vec::new();
+                parquet::write(df, t, meta, &mut buf)
+                    .map_err(|message| Error::Parquet { path: path.clone(), message })?;
+                write_file(&path, &buf)?;
+                (df.height(), buf.len() as u64, sha256_hex(&buf))
+            }
+            TableData::File(w) => {
+                // written batch by batch into the run's scratch space
+                fs::rename(&w.path, &path).map_err(write_err(&path))?;
+                checkpoint("written table moved into staging");
+                let f = fs::File::open(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+                let (sha256, bytes) = crate::digest::sha256_reader(std::io::BufReader::new(f))
+                    .map_err(|source| Error::Read { path: path.clone(), source })?;
+                (w.rows, bytes, sha256)
+            }
+        };
         let back = parquet::read_back(&path, t).map_err(|message| Error::Parquet { path: path.clone(), message })?;
-        if back.rows != df.height() || back.run_id.as_deref() != Some(meta.run_id.as_str()) {
+        if back.rows != rows || back.run_id.as_deref() != Some(meta.run_id.as_str()) {
             return Err(Error::Invariant {
                 rule: crate::rules::Rule::ReadBack,
                 message: format!(
                     "{file} reads back {} rows of run {:?}, wrote {} of {}",
-                    back.rows,
-                    back.run_id,
-                    df.height(),
-                    meta.run_id
+                    back.rows, back.run_id, rows, meta.run_id
                 ),
             });
         }
         checkpoint("table written and read back");
-        outputs.push(OutputFile {
-            file,
-            table: t.name.to_string(),
-            rows: back.rows,
-            bytes: buf.len() as u64,
-            sha256: sha256_hex(&buf),
-        });
+        outputs.push(OutputFile { file, table: t.name.to_string(), rows: back.rows, bytes, sha256 });
     }
     write_file(&dir.join(MANIFEST), &manifest(&set, &outputs))?;
     write_file(&dir.join(SUCCESS), format!("run_id {}\nset {set}\n", meta.run_id).as_bytes())?;
@@ -416,7 +437,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let l = lock(&out);
-        let p = publish(&l, &[(&T, &df(&["a", "b", "c"]))], &meta("r1"), 3, manifest).unwrap();
+        let p = publish(&l, &[(&T, TableData::Frame(&df(&["a", "b", "c"])))], &meta("r1"), 3, manifest).unwrap();
         assert_eq!(p.set, "runs/000001-r1");
         assert_eq!(p.outputs.len(), 1);
         assert_eq!(p.outputs[0].rows, 3);
@@ -443,11 +464,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let l = lock(&out);
-        publish(&l, &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap();
+        publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
         let before = fs::read(out.join("things.parquet")).unwrap();
         // a frame that lacks a column of the schema cannot be written
         let broken = df(&["a", "b"]).drop("tags").unwrap();
-        let err = publish(&l, &[(&T, &df(&["z"])), (&T, &broken)], &meta("r2"), 3, manifest).unwrap_err();
+        let err = publish(
+            &l,
+            &[(&T, TableData::Frame(&df(&["z"]))), (&T, TableData::Frame(&broken))],
+            &meta("r2"),
+            3,
+            manifest,
+        )
+        .unwrap_err();
         assert!(matches!(err, Error::Parquet { .. }), "{err}");
         assert_eq!(fs::read(out.join("things.parquet")).unwrap(), before);
         assert_eq!(fs::read_link(out.join("current")).unwrap(), Path::new("runs/000001-r1"));
@@ -461,13 +489,13 @@ mod tests {
         let out = dir.path().join("out");
         let l = lock(&out);
         for (i, r) in ["r1", "r2", "r3", "r4", "r5"].iter().enumerate() {
-            let p = publish(&l, &[(&T, &df(&["a"; 1][..]))], &meta(r), 2, manifest).unwrap();
+            let p = publish(&l, &[(&T, TableData::Frame(&df(&["a"; 1][..])))], &meta(r), 2, manifest).unwrap();
             assert_eq!(p.set, format!("runs/{:06}-{r}", i + 1));
         }
         assert_eq!(names(&out.join("runs")), ["000004-r4", "000005-r5"]);
         assert_eq!(current(&out).unwrap().run_id, "r5");
         // the same run id again (a forced rebuild) gets a set of its own
-        let p = publish(&l, &[(&T, &df(&["a"]))], &meta("r5"), 2, manifest).unwrap();
+        let p = publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r5"), 2, manifest).unwrap();
         assert_eq!(p.set, "runs/000006-r5");
         assert_eq!(names(&out.join("runs")), ["000005-r5", "000006-r5"]);
     }
@@ -480,7 +508,7 @@ mod tests {
         fs::create_dir_all(out.join(".staging-000001-dead/x")).unwrap();
         fs::create_dir_all(out.join(".trash-000000-old")).unwrap();
         symlink(Path::new("runs/nowhere"), &out.join(".link-current.999")).unwrap();
-        publish(&l, &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap();
+        publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
         assert!(!names(&out)
             .iter()
             .any(|n| n.starts_with(".staging") || n.starts_with(".trash") || n.starts_with(".link")));
@@ -494,7 +522,7 @@ mod tests {
         fs::write(out.join("things.parquet"), b"old").unwrap();
         fs::write(out.join("manifest.json"), b"{}").unwrap();
         let l = lock(&out);
-        publish(&l, &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap();
+        publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
         assert_eq!(fs::read_link(out.join("things.parquet")).unwrap(), Path::new("current/things.parquet"));
         assert_eq!(parquet::read_back(&out.join("things.parquet"), &T).unwrap().rows, 1);
     }
@@ -505,7 +533,7 @@ mod tests {
         let out = dir.path().join("out");
         fs::create_dir_all(out.join("current")).unwrap();
         let l = lock(&out);
-        let err = publish(&l, &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap_err();
+        let err = publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap_err();
         assert!(matches!(err, Error::Layout { .. }), "{err}");
     }
 
@@ -515,7 +543,7 @@ mod tests {
         let out = dir.path().join("out");
         let l = lock(&out);
         assert!(current(&out).is_none(), "nothing published yet");
-        publish(&l, &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap();
+        publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
         assert!(current(&out).is_some());
         let f = out.join("runs/000001-r1/things.parquet");
         let mut bytes = fs::read(&f).unwrap();
@@ -539,7 +567,7 @@ mod tests {
     fn read_back_refuses_a_file_of_another_schema() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        publish(&lock(&out), &[(&T, &df(&["a"]))], &meta("r1"), 3, manifest).unwrap();
+        publish(&lock(&out), &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
         let mut other = T;
         other.name = "other";
         assert!(parquet::read_back(&out.join("things.parquet"), &other).is_err());

@@ -1,0 +1,248 @@
+//! Routes the rows of the large tables (events, mentions) into partitions by
+//! article, so that everything checked within an article — repeated event
+//! ids, the occurrences a mention may take, the text its passages are found
+//! in — is checked one partition at a time, in memory bounded by a
+//! partition rather than by the corpus.
+//!
+//! Partitions are ranges of article ids: partition k holds the rows whose
+//! `article_id` falls between the k-th and (k+1)-th boundary, so processing
+//! the partitions in order visits articles in id order (the mentions table's
+//! sort order). Each partition keeps its rows in their original order (file,
+//! then line), which the "first row wins" rules need. With one partition the
+//! rows stay in memory; with more they are spilled to a scratch directory as
+//! length-prefixed records and read back one partition at a time.
+
+use crate::ledger::RowSrc;
+use crate::problem::{Error, Result, Table};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The rows of one partition, in their original order.
+#[derive(Debug, Default)]
+pub struct Rows {
+    pub events: Vec<RowSrc>,
+    pub mentions: Vec<RowSrc>,
+}
+
+/// Where a row came from, shared by the rows of one file.
+#[derive(Debug, Clone)]
+struct FileKey {
+    table: Table,
+    file: Arc<str>,
+    rel_file: Arc<str>,
+    header: Arc<[String]>,
+}
+
+enum Store {
+    Memory(Rows),
+    Spill { path: PathBuf, writer: Option<BufWriter<File>> },
+}
+
+pub struct Partitions {
+    /// First article id of partitions 1..n (partition 0 takes everything
+    /// before `bounds[0]`).
+    bounds: Vec<String>,
+    stores: Vec<Store>,
+    files: Vec<FileKey>,
+    file_ids: HashMap<(Table, Arc<str>), u32>,
+}
+
+fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Write { path: path.to_path_buf(), source }
+}
+
+fn rerr(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Read { path: path.to_path_buf(), source }
+}
+
+impl Partitions {
+    /// `n` partitions over the (sorted, unique) published article ids,
+    /// spilled into `scratch` when there is more than one.
+    pub fn new(article_ids: &[&str], n: usize, scratch: &Path) -> Result<Self> {
+        let n = n.clamp(1, article_ids.len().max(1));
+        let bounds: Vec<String> =
+            (1..n).map(|k| article_ids[k * article_ids.len() / n].to_string()).collect::<Vec<_>>();
+        let stores = if n == 1 {
+            vec![Store::Memory(Rows::default())]
+        } else {
+            std::fs::create_dir_all(scratch).map_err(werr(scratch))?;
+            (0..n)
+                .map(|k| {
+                    let path = scratch.join(format!("partition-{k:05}.rows"));
+                    let f = File::create(&path).map_err(werr(&path))?;
+                    Ok(Store::Spill { writer: Some(BufWriter::with_capacity(1 << 16, f)), path })
+                })
+                .collect::<Result<Vec<_>>>()?
+        };
+        Ok(Partitions { bounds, stores, files: Vec::new(), file_ids: HashMap::new() })
+    }
+
+    pub fn len(&self) -> usize {
+        self.stores.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stores.is_empty()
+    }
+
+    /// The partition of an article id (known or not).
+    pub fn of(&self, article_id: &str) -> usize {
+        self.bounds.partition_point(|b| b.as_str() <= article_id)
+    }
+
+    fn file_id(&mut self, src: &RowSrc) -> u32 {
+        let key = (src.table, src.file.clone());
+        if let Some(&i) = self.file_ids.get(&key) {
+            return i;
+        }
+        let i = self.files.len() as u32;
+        self.files.push(FileKey {
+            table: src.table,
+            file: src.file.clone(),
+            rel_file: src.rel_file.clone(),
+            header: src.header.clone(),
+        });
+        self.file_ids.insert(key, i);
+        i
+    }
+
+    /// Adds a row of the events or mentions table, routed by its article id.
+    pub fn push(&mut self, article_id: &str, src: RowSrc) -> Result<()> {
+        let k = self.of(article_id);
+        let file = self.file_id(&src);
+        match &mut self.stores[k] {
+            Store::Memory(rows) => match src.table {
+                Table::Mentions => rows.mentions.push(src),
+                _ => rows.events.push(src),
+            },
+            Store::Spill { path, writer } => {
+                let w = writer.as_mut().expect("partitions are written before they are read");
+                encode(w, file, &src).map_err(werr(path))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the rows of partition `k` (once).
+    pub fn take(&mut self, k: usize) -> Result<Rows> {
+        match &mut self.stores[k] {
+            Store::Memory(rows) => Ok(std::mem::take(rows)),
+            Store::Spill { path, writer } => {
+                if let Some(w) = writer.take() {
+                    w.into_inner().map_err(|e| e.into_error()).map_err(werr(path))?;
+                }
+                let f = File::open(&*path).map_err(rerr(path))?;
+                let mut r = BufReader::with_capacity(1 << 16, f);
+                let mut rows = Rows::default();
+                while let Some(src) = decode(&mut r, &self.files).map_err(rerr(path))? {
+                    match src.table {
+                        Table::Mentions => rows.mentions.push(src),
+                        _ => rows.events.push(src),
+                    }
+                }
+                std::fs::remove_file(&*path).map_err(werr(path))?;
+                Ok(rows)
+            }
+        }
+    }
+}
+
+fn encode(w: &mut impl Write, file: u32, src: &RowSrc) -> std::io::Result<()> {
+    w.write_all(&file.to_le_bytes())?;
+    w.write_all(&src.line.to_le_bytes())?;
+    w.write_all(&(src.fields.len() as u32).to_le_bytes())?;
+    for f in &src.fields {
+        w.write_all(&(f.len() as u32).to_le_bytes())?;
+        w.write_all(f.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn read_u32(r: &mut impl Read) -> std::io::Result<u32> {
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b)?;
+    Ok(u32::from_le_bytes(b))
+}
+
+fn decode(r: &mut impl Read, files: &[FileKey]) -> std::io::Result<Option<RowSrc>> {
+    let mut b = [0u8; 4];
+    match r.read_exact(&mut b) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let key = &files[u32::from_le_bytes(b) as usize];
+    let mut l = [0u8; 8];
+    r.read_exact(&mut l)?;
+    let n = read_u32(r)? as usize;
+    let mut fields = Vec::with_capacity(n);
+    for _ in 0..n {
+        let len = read_u32(r)? as usize;
+        let mut buf = vec![0u8; len];
+        r.read_exact(&mut buf)?;
+        fields.push(String::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?);
+    }
+    Ok(Some(RowSrc {
+        table: key.table,
+        file: key.file.clone(),
+        rel_file: key.rel_file.clone(),
+        line: u64::from_le_bytes(l),
+        header: key.header.clone(),
+        fields,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(table: Table, file: &str, line: u64, fields: &[&str]) -> RowSrc {
+        RowSrc {
+            table,
+            file: format!("raw/{file}").into(),
+            rel_file: file.into(),
+            line,
+            header: Arc::from(vec!["article_id".to_string(), "x".to_string()]),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn rows_come_back_by_article_range_in_their_original_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids = ["a", "b", "c", "d", "e", "f"];
+        for n in [1, 3] {
+            let mut p = Partitions::new(&ids, n, &dir.path().join(format!("s{n}"))).unwrap();
+            assert_eq!(p.len(), n);
+            let input = [
+                ("f", row(Table::Events, "events/1.csv", 2, &["f", "1"])),
+                ("a", row(Table::Mentions, "mentions.csv", 2, &["a", "ün, \"deux\"\nlignes"])),
+                ("a", row(Table::Events, "events/1.csv", 3, &["a", ""])),
+                ("zz", row(Table::Events, "events/2.csv", 2, &["zz", "unknown article"])),
+                ("a", row(Table::Events, "events/2.csv", 3, &["a", "3"])),
+            ];
+            for (id, r) in input.iter().cloned() {
+                p.push(id, r).unwrap();
+            }
+            let mut got = Vec::new();
+            for k in 0..p.len() {
+                let rows = p.take(k).unwrap();
+                for r in rows.events.iter().chain(&rows.mentions) {
+                    got.push((k, r.rel_file.to_string(), r.line, r.fields.clone()));
+                }
+            }
+            let key = |id: &str| if n == 1 { 0 } else { p.of(id) };
+            let mut expected: Vec<(usize, String, u64, Vec<String>)> =
+                input.iter().map(|(id, r)| (key(id), r.rel_file.to_string(), r.line, r.fields.clone())).collect();
+            // by partition, events before mentions, each in arrival order
+            expected.sort_by_key(|e| (e.0, e.1.starts_with("mentions")));
+            assert_eq!(got, expected, "{n} partition(s)");
+            if n == 3 {
+                assert_eq!((p.of("a"), p.of("c"), p.of("e"), p.of("zz")), (0, 1, 2, 2));
+            }
+        }
+    }
+}

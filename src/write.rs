@@ -1,0 +1,296 @@
+//! Writing the large tables batch by batch: a Parquet writer that takes
+//! Arrow record batches as they come (row groups of bounded size), and, for
+//! a table whose sort order spans every batch (events, sorted by date),
+//! sorted runs spilled as Arrow IPC files and merged into the writer at the
+//! end. Nothing here commits: the files are handed to the publish stage,
+//! which checks them and makes them part of a set.
+
+use crate::problem::{Error, Result};
+use crate::publish::parquet::{arrow_schema, writer_properties, FileMeta};
+use crate::schema::TableSchema;
+use arrow::array::{Array, ArrayRef};
+use arrow::record_batch::RecordBatch;
+use arrow::row::{OwnedRow, RowConverter, Rows, SortField};
+use parquet::arrow::ArrowWriter;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Rows per Parquet row group: bounds the writer's buffer.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+/// Rows per merged output batch.
+const MERGE_BATCH_ROWS: usize = 32 * 1024;
+
+fn parquet_err(path: &Path) -> impl FnOnce(parquet::errors::ParquetError) -> Error + '_ {
+    move |e| Error::Parquet { path: path.to_path_buf(), message: e.to_string() }
+}
+
+fn arrow_err(path: &Path) -> impl FnOnce(arrow::error::ArrowError) -> Error + '_ {
+    move |e| Error::Parquet { path: path.to_path_buf(), message: e.to_string() }
+}
+
+/// A table being written as one Parquet file.
+pub struct TableWriter {
+    path: PathBuf,
+    writer: ArrowWriter<BufWriter<File>>,
+    rows: usize,
+}
+
+/// A finished table file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub path: PathBuf,
+    pub rows: usize,
+}
+
+impl TableWriter {
+    pub fn create(path: &Path, t: &TableSchema, meta: &FileMeta) -> Result<Self> {
+        let f = File::create(path).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
+        let props = writer_properties(t, meta).into_builder().set_max_row_group_row_count(Some(ROW_GROUP_ROWS)).build();
+        let writer =
+            ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, f), Arc::new(arrow_schema(t, meta)), Some(props))
+                .map_err(parquet_err(path))?;
+        Ok(TableWriter { path: path.to_path_buf(), writer, rows: 0 })
+    }
+
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.rows += batch.num_rows();
+        self.writer.write(batch).map_err(parquet_err(&self.path))
+    }
+
+    /// Closes the file, flushed to disk.
+    pub fn close(self) -> Result<Written> {
+        let path = self.path;
+        let inner = self.writer.into_inner().map_err(parquet_err(&path))?;
+        let f = inner.into_inner().map_err(|e| Error::Write { path: path.clone(), source: e.into_error() })?;
+        f.sync_all().map_err(|source| Error::Write { path: path.clone(), source })?;
+        Ok(Written { path, rows: self.rows })
+    }
+}
+
+/// Batches sorted on their own, spilled as Arrow IPC files, merged in the
+/// order of `sort_by` at the end.
+pub struct SortedRuns {
+    dir: PathBuf,
+    sort_by: Vec<usize>,
+    runs: Vec<PathBuf>,
+}
+
+impl SortedRuns {
+    /// Runs of a table sorted by the columns named in `t.sort_by`.
+    pub fn new(dir: &Path, t: &TableSchema) -> Self {
+        let sort_by = t
+            .sort_by
+            .iter()
+            .map(|s| t.columns.iter().position(|c| c.name == *s).expect("sort columns are in the schema"))
+            .collect();
+        SortedRuns { dir: dir.to_path_buf(), sort_by, runs: Vec::new() }
+    }
+
+    /// Adds a batch that is sorted already.
+    pub fn add(&mut self, batch: &RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let path = self.dir.join(format!("run-{:05}.arrow", self.runs.len()));
+        let f = File::create(&path).map_err(|source| Error::Write { path: path.clone(), source })?;
+        let mut w = arrow::ipc::writer::FileWriter::try_new(BufWriter::with_capacity(1 << 20, f), &batch.schema())
+            .map_err(arrow_err(&path))?;
+        for start in (0..batch.num_rows()).step_by(MERGE_BATCH_ROWS) {
+            let len = MERGE_BATCH_ROWS.min(batch.num_rows() - start);
+            w.write(&batch.slice(start, len)).map_err(arrow_err(&path))?;
+        }
+        w.finish().map_err(arrow_err(&path))?;
+        self.runs.push(path);
+        Ok(())
+    }
+
+    /// Merges every run into `out`, in sort order; equal keys keep the order
+    /// of their runs. Runs are removed as they are read.
+    pub fn merge_into(self, out: &mut TableWriter) -> Result<()> {
+        let mut cursors = Vec::new();
+        let mut converter: Option<RowConverter> = None;
+        for path in &self.runs {
+            let f = File::open(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            let reader =
+                arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(f), None).map_err(arrow_err(path))?;
+            if converter.is_none() {
+                let schema = reader.schema();
+                let fields =
+                    self.sort_by.iter().map(|&i| SortField::new(schema.field(i).data_type().clone())).collect();
+                converter = Some(RowConverter::new(fields).map_err(arrow_err(path))?);
+            }
+            let mut c = Cursor { path: path.clone(), reader, batch: None, rows: None, at: 0 };
+            c.advance(converter.as_ref().expect("set for the first run"), &self.sort_by)?;
+            cursors.push(c);
+        }
+        let Some(converter) = converter else { return Ok(()) };
+        let mut heap: BinaryHeap<Reverse<(OwnedRow, usize)>> = BinaryHeap::new();
+        for (i, c) in cursors.iter().enumerate() {
+            if let Some(r) = c.key() {
+                heap.push(Reverse((r, i)));
+            }
+        }
+        // rows taken for the next output batch: (cursor, row in its batch)
+        let mut taken: Vec<(usize, usize)> = Vec::with_capacity(MERGE_BATCH_ROWS);
+        while let Some(Reverse((_, i))) = heap.pop() {
+            taken.push((i, cursors[i].at));
+            cursors[i].at += 1;
+            let exhausted = cursors[i].at >= cursors[i].batch.as_ref().map_or(0, |b| b.num_rows());
+            if exhausted || taken.len() >= MERGE_BATCH_ROWS {
+                emit(&cursors, &mut taken, out)?;
+            }
+            if exhausted {
+                cursors[i].advance(&converter, &self.sort_by)?;
+            }
+            if let Some(r) = cursors[i].key() {
+                heap.push(Reverse((r, i)));
+            }
+        }
+        emit(&cursors, &mut taken, out)?;
+        for p in &self.runs {
+            let _ = std::fs::remove_file(p);
+        }
+        Ok(())
+    }
+}
+
+struct Cursor {
+    path: PathBuf,
+    reader: arrow::ipc::reader::FileReader<std::io::BufReader<File>>,
+    batch: Option<RecordBatch>,
+    rows: Option<Rows>,
+    at: usize,
+}
+
+impl Cursor {
+    fn load(&mut self, b: RecordBatch, conv: &RowConverter, sort_by: &[usize]) -> Result<()> {
+        let cols: Vec<ArrayRef> = sort_by.iter().map(|&i| b.column(i).clone()).collect();
+        self.rows = Some(conv.convert_columns(&cols).map_err(arrow_err(&self.path))?);
+        self.batch = Some(b);
+        self.at = 0;
+        Ok(())
+    }
+
+    fn advance(&mut self, conv: &RowConverter, sort_by: &[usize]) -> Result<()> {
+        loop {
+            match self.reader.next() {
+                Some(b) => {
+                    let b = b.map_err(arrow_err(&self.path))?;
+                    if b.num_rows() > 0 {
+                        return self.load(b, conv, sort_by);
+                    }
+                }
+                None => {
+                    self.batch = None;
+                    self.rows = None;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn key(&self) -> Option<OwnedRow> {
+        let b = self.batch.as_ref()?;
+        (self.at < b.num_rows()).then(|| self.rows.as_ref().expect("rows go with their batch").row(self.at).owned())
+    }
+}
+
+/// Writes the rows taken so far (all from the cursors' current batches).
+fn emit(cursors: &[Cursor], taken: &mut Vec<(usize, usize)>, out: &mut TableWriter) -> Result<()> {
+    if taken.is_empty() {
+        return Ok(());
+    }
+    let first = cursors[taken[0].0].batch.as_ref().expect("a taken row has its batch");
+    let schema = first.schema();
+    let mut columns = Vec::with_capacity(schema.fields().len());
+    for c in 0..schema.fields().len() {
+        let sources: Vec<&dyn Array> = cursors
+            .iter()
+            .map(|cur| cur.batch.as_ref().map_or(first.column(c).as_ref(), |b| b.column(c).as_ref()))
+            .collect();
+        columns.push(arrow::compute::interleave(&sources, taken).map_err(arrow_err(&out.path))?);
+    }
+    let batch = RecordBatch::try_new(schema, columns).map_err(arrow_err(&out.path))?;
+    taken.clear();
+    out.write(&batch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Column as Col, Kind};
+    use arrow::array::{Int64Array, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    static T: TableSchema = TableSchema {
+        name: "things",
+        description: "test table",
+        key: &["k", "n"],
+        sort_by: &["k", "n"],
+        columns: &[
+            Col { name: "k", kind: Kind::Str, nullable: true, dictionary: false, bloom: false, description: "k" },
+            Col { name: "n", kind: Kind::Int64, nullable: false, dictionary: false, bloom: false, description: "n" },
+        ],
+    };
+
+    fn meta() -> FileMeta {
+        FileMeta { run_id: "r".into(), program_version: "test".into() }
+    }
+
+    fn batch(rows: &[(Option<&str>, i64)]) -> RecordBatch {
+        RecordBatch::try_new(
+            Arc::new(arrow_schema(&T, &meta())),
+            vec![
+                Arc::new(StringArray::from(rows.iter().map(|r| r.0).collect::<Vec<_>>())),
+                Arc::new(Int64Array::from(rows.iter().map(|r| r.1).collect::<Vec<_>>())),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn read(path: &Path) -> Vec<(Option<String>, i64)> {
+        let r = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap()).unwrap().build().unwrap();
+        let mut out = Vec::new();
+        for b in r {
+            let b = b.unwrap();
+            let k = b.column(0).as_any().downcast_ref::<StringArray>().unwrap();
+            let n = b.column(1).as_any().downcast_ref::<Int64Array>().unwrap();
+            for i in 0..b.num_rows() {
+                out.push((k.is_valid(i).then(|| k.value(i).to_string()), n.value(i)));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn sorted_runs_merge_into_one_sorted_file_nulls_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut runs = SortedRuns::new(dir.path(), &T);
+        // three sorted runs, one of them large enough to span merge batches
+        let big: Vec<(Option<&str>, i64)> = (0..70_000).map(|i| (Some("m"), i * 2)).collect();
+        runs.add(&batch(&big)).unwrap();
+        runs.add(&batch(&[(None, 5), (Some("a"), 1), (Some("m"), 3), (Some("z"), 0)])).unwrap();
+        runs.add(&batch(&[])).unwrap();
+        runs.add(&batch(&[(Some("b"), 0), (Some("m"), 1), (Some("m"), 140_001)])).unwrap();
+        let path = dir.path().join("out.parquet");
+        let mut w = TableWriter::create(&path, &T, &meta()).unwrap();
+        runs.merge_into(&mut w).unwrap();
+        let written = w.close().unwrap();
+        assert_eq!(written.rows, 70_007);
+        let got = read(&path);
+        let mut expected: Vec<(Option<String>, i64)> = big
+            .iter()
+            .chain(&[(None, 5), (Some("a"), 1), (Some("m"), 3), (Some("z"), 0)])
+            .chain(&[(Some("b"), 0), (Some("m"), 1), (Some("m"), 140_001)])
+            .map(|(k, n)| (k.map(str::to_string), *n))
+            .collect();
+        expected.sort();
+        assert_eq!(got, expected);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("out.parquet")], "runs are removed once merged");
+    }
+}
