@@ -91,29 +91,33 @@ SELECT date_edtf, edtf_first(split_part(date_edtf, '/', 1)) AS date_start,
        edtf_last(coalesce(nullif(split_part(date_edtf, '/', 2), ''), date_edtf)) AS date_end
 FROM (SELECT DISTINCT atom(date) AS date_edtf FROM events_raw);
 
-CREATE TABLE events AS
+-- evidence located in its article's text; only the offset leaves this step, not the text
+CREATE TABLE located AS
 WITH e AS (
     SELECT atom(article_id) AS article_id, atom(event_id) AS event_id, source, target,
            atom(code) AS code, atom(date) AS date_edtf, coalesce(atom(mode), 'asserted') AS mode,
            CASE WHEN atom(confidence) IS NULL THEN 1.0 ELSE try_cast(atom(confidence) AS DOUBLE) END AS confidence,
            evidence
     FROM events_raw
+), p AS (
+    SELECT e.*, strpos(x.content, e.evidence) AS pos, x.content FROM e JOIN texts x USING (article_id)
 )
+SELECT * EXCLUDE (pos, content), nullif(pos, 0) - 1 AS evidence_start
+FROM p
+WHERE pos > 0 OR contains(fold_text(content), fold_text(evidence));
+
+CREATE TABLE events AS
 SELECT e.article_id, e.event_id, s.actor_id AS source_id, t.actor_id AS target_id,
        s.top_id AS source_top_id, t.top_id AS target_top_id, e.code, c.quad_class, c.goldstein,
-       e.mode, e.confidence, d.date_start, d.date_end, e.date_edtf, e.evidence,
-       nullif(strpos(x.content, e.evidence), 0) - 1 AS evidence_start
-FROM e
+       e.mode, e.confidence, d.date_start, d.date_end, e.date_edtf, e.evidence, e.evidence_start
+FROM located e
 JOIN resolved s ON s.label = e.source
 LEFT JOIN resolved t ON t.label = e.target
 JOIN cameo c USING (code)
 JOIN spans d USING (date_edtf)
-JOIN texts x USING (article_id)
 WHERE (atom(e.target) IS NULL OR t.actor_id IS NOT NULL)
   AND e.confidence BETWEEN 0 AND 1
-  AND d.date_start <= d.date_end
-  AND CASE WHEN contains(x.content, e.evidence) THEN true
-           ELSE contains(fold_text(x.content), fold_text(e.evidence)) END;
+  AND d.date_start <= d.date_end;
 
 CREATE TABLE incidents AS
 SELECT source_id, target_id, source_top_id, target_top_id, code, quad_class, goldstein, date_start, date_end,
@@ -126,7 +130,7 @@ FROM (
 )
 GROUP BY ALL;
 
-CREATE TABLE dyads AS
+CREATE TABLE relationship_scores AS
 WITH i AS (
     SELECT *, CAST(year(date_start) AS VARCHAR) AS year,
            CASE WHEN goldstein > 0 THEN weight * goldstein / 10.0 ELSE 0.0 END AS coop,
@@ -140,10 +144,9 @@ WITH i AS (
     SELECT 'top', true, source_top_id, target_top_id, * FROM i
     UNION ALL
     SELECT 'top', false, least(source_top_id, target_top_id), greatest(source_top_id, target_top_id), * FROM i
+), dyads AS (
+    SELECT * FROM d WHERE actor_a <> actor_b
 )
-SELECT * FROM d WHERE actor_a <> actor_b;
-
-CREATE TABLE relationship_scores AS
 SELECT level, directed, CASE WHEN grouping(year) = 1 THEN 'all' ELSE year END AS period, actor_a, actor_b,
        count(*) AS n_events, CAST(sum(n_reports) AS BIGINT) AS n_reports,
        count(*) FILTER (quad_class = 1) AS n_verbal_coop, count(*) FILTER (quad_class = 2) AS n_material_coop,

@@ -159,8 +159,8 @@ def events(raw: Path) -> pd.DataFrame:
     e["confidence"] = pd.to_numeric(atom(e["confidence"]).replace("", "1"), errors="coerce")
     e["date_edtf"] = atom(e["date"])
     spans = {d: edtf_span(d) for d in e["date_edtf"].unique()}
-    e["date_start"] = e["date_edtf"].map({d: first for d, (first, _) in spans.items()})
-    e["date_end"] = e["date_edtf"].map({d: last for d, (_, last) in spans.items()})
+    e["date_start"] = pd.to_datetime(e["date_edtf"].map({d: first for d, (first, _) in spans.items()}))
+    e["date_end"] = pd.to_datetime(e["date_edtf"].map({d: last for d, (_, last) in spans.items()}))
     located = [locate(texts.get(a), ev) for a, ev in zip(e["article_id"], e["evidence"], strict=True)]
     e["found"] = [found for found, _ in located]
     e["evidence_start"] = pd.array([start for _, start in located], dtype="Int64")
@@ -213,7 +213,7 @@ def relationship_scores(e: pd.DataFrame) -> pd.DataFrame:
     g = inc["goldstein"]
     inc["coop"] = (inc["weight"] * g / 10.0).where(g > 0, 0.0)
     inc["conflict"] = (inc["weight"] * g / -10.0).where(g < 0, 0.0)
-    inc["year"] = inc["date_start"].map(lambda d: str(d.year))
+    inc["year"] = inc["date_start"].dt.year.astype(str)
     for q in (1, 2, 3, 4):
         inc[f"q{q}"] = (inc["quad_class"] == q).astype("int64")
     dyads = []
@@ -249,8 +249,10 @@ def relationship_scores(e: pd.DataFrame) -> pd.DataFrame:
 
 
 def write(df: pd.DataFrame, path: Path) -> None:
-    """datetime.date objects become Parquet DATE columns."""
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, compression="zstd")
+    """Dates (datetime64 columns) are written as Parquet DATE."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    schema = pa.schema(pa.field(f.name, pa.date32()) if pa.types.is_timestamp(f.type) else f for f in table.schema)
+    pq.write_table(table.cast(schema), path, compression="zstd")
 
 
 def main(raw: Path, out: Path) -> None:
