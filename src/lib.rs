@@ -23,6 +23,7 @@ pub mod marts;
 pub mod normalize;
 pub mod pipeline;
 pub mod problem;
+pub mod progress;
 pub mod publish;
 pub mod reference;
 pub mod report;

@@ -53,6 +53,8 @@ pub struct Options {
     /// About how many bytes of events and mentions CSV are held in memory
     /// at a time (one partition); the output does not depend on it.
     pub batch_bytes: u64,
+    /// How progress is shown while the run goes.
+    pub progress: crate::progress::ProgressStyle,
 }
 
 /// Default of [`Options::batch_bytes`].
@@ -72,6 +74,7 @@ impl Options {
             wait: std::time::Duration::ZERO,
             keep_runs: DEFAULT_KEEP_RUNS,
             batch_bytes: DEFAULT_BATCH_BYTES,
+            progress: crate::progress::ProgressStyle::Off,
         }
     }
 }
@@ -153,9 +156,12 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
 
     // 1. the dimensions: articles (with their texts) and actors, read and
     //    normalized whole (they are small), and the label index
+    let shown = opts.progress.stage("dimensions");
     let staged = ingest::dimensions(&opts.raw, &mut ledger)?;
     let staged_dims = [staged.articles.len(), staged.actors.len()];
+    shown.inc((staged_dims[0] + staged_dims[1]) as u64);
     let dims = normalize::dimensions(staged, &mut ledger);
+    shown.finish();
     clock.lap("1-dimensions");
 
     // 2. events and mentions: read in a stream, checked against the format
@@ -172,12 +178,16 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         .sum();
     let n_parts = fact_bytes.div_ceil(opts.batch_bytes.max(1)).max(1) as usize;
     let mut parts = Partitions::new(&article_ids, n_parts, &scratch.dir.join("partitions"))?;
+    let shown = opts.progress.stage("route");
     let staged_events = ingest::read_table(&opts.raw, Table::Events, &mut ledger, records::event, |src, e| {
+        shown.inc(1);
         parts.push(&e.article_id, src)
     })?;
     let staged_mentions = ingest::read_table(&opts.raw, Table::Mentions, &mut ledger, records::mention, |src, m| {
+        shown.inc(1);
         parts.push(&m.article_id, src)
     })?;
+    shown.finish();
     clock.lap("2-route");
 
     // 3. partition by partition: normalize, build the batch, test it,
@@ -201,8 +211,10 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         false => None,
     };
     let (mut n_events, mut n_mentions) = (0usize, 0usize);
+    let shown = opts.progress.stage("partitions");
     for k in 0..parts.len() {
         let rows = parts.take(k)?;
+        shown.inc((rows.events.len() + rows.mentions.len()) as u64);
         let events: Vec<_> = rows.events.iter().filter_map(|src| records::event(src).0).collect();
         let mentions: Vec<_> = rows.mentions.iter().filter_map(|src| records::mention(src).0).collect();
         drop(rows);
@@ -237,10 +249,12 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         n_events += events.len();
         n_mentions += mentions.len();
     }
+    shown.finish();
     clock.lap("3-partitions");
 
     // 4. finalize: the events in date order, the dimension tables with
     //    their counts, the scores, the rejects, and the gates
+    let shown = opts.progress.stage("finalize");
     let events_file = match event_runs {
         Some(runs) => {
             let mut w = TableWriter::create(&scratch.dir.join("events.parquet"), &schema::EVENTS, &meta)?;
@@ -262,6 +276,8 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     // problems in the order of the files and lines they concern, whatever
     // the partitions they were found in
     ledger.problems.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    shown.inc(n_events as u64);
+    shown.finish();
     clock.lap("4-finalize");
 
     let staged_counts = [staged_dims[0], staged_dims[1], staged_events, staged_mentions];
@@ -394,7 +410,10 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
             (&schema::RELATIONSHIP_SCORES, TableData::Frame(&scores)),
             (&schema::REJECTS, TableData::Frame(&rejects)),
         ];
+        let shown = opts.progress.stage("publish");
         let p = publish_set(lock, opts.keep_runs, &meta, tables, &m)?;
+        shown.inc(p.outputs.iter().map(|o| o.rows as u64).sum());
+        shown.finish();
         m.outputs = p.outputs;
         m.set = Some(p.set);
         clock.lap("4-publish");

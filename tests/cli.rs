@@ -277,3 +277,44 @@ fn severities_are_configurable_and_strict_fails_on_warnings() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("unknown-actor"), "{}", r.stderr);
 }
+
+#[test]
+fn progress_is_json_objects_under_json_logs_and_nothing_when_not_a_terminal() {
+    let w = Work::new("mini");
+    let r = w.run_env(
+        &["run", "--raw", "raw", "--out", "out", "--log-format", "json"],
+        &[("DYADFLOW_PROGRESS_INTERVAL_MS", "1")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let objects: Vec<serde_json::Value> =
+        r.stderr.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
+    let progress: Vec<&serde_json::Value> = objects.iter().filter(|o| o["type"] == "progress").collect();
+    let done: Vec<(&str, u64)> = progress
+        .iter()
+        .filter(|o| o["done"] == true)
+        .map(|o| (o["stage"].as_str().unwrap(), o["rows"].as_u64().unwrap()))
+        .collect();
+    // 1 article + 5 actors; 4 events + 8 mentions routed and normalized; 4
+    // events merged; 1 + 5 + 4 + 8 rows, and the scores, published
+    let published: u64 = manifest(&w.path("out.run.json"))["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["rows"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        done,
+        vec![("dimensions", 6), ("route", 12), ("partitions", 12), ("finalize", 4), ("publish", published)],
+        "{}",
+        r.stderr
+    );
+    for o in &progress {
+        assert!(o["elapsed_ms"].is_u64() && o["rows_per_s"].is_number(), "{o}");
+    }
+    assert_eq!(objects.last().unwrap()["type"], "summary", "the summary still comes last");
+
+    // stderr is a pipe here, not a terminal: no bars, no progress lines
+    let r = w.run(&["run", "--raw", "raw", "--out", "out2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("rows/s") && !r.stderr.contains("progress"), "{}", r.stderr);
+}

@@ -76,6 +76,7 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
         force: args.force,
         wait: std::time::Duration::from_secs(args.wait),
         batch_bytes: args.corpus.batch_mb.saturating_mul(1 << 20),
+        progress: crate::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
         keep_runs: args.keep_runs as usize,
     };
     let outcome = pipeline::execute(&opts)?;

@@ -33,6 +33,7 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
         config_path: args.corpus.config.clone(),
         strict: args.corpus.strict,
         batch_bytes: args.corpus.batch_mb.saturating_mul(1 << 20),
+        progress: crate::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
         ..Options::validate(args.corpus.raw.clone(), config)
     };
     let outcome = pipeline::execute(&opts)?;
