@@ -77,6 +77,9 @@ pub struct SortedRuns {
     dir: PathBuf,
     sort_by: Vec<usize>,
     runs: Vec<PathBuf>,
+    /// The first run, kept in memory until a second one comes: a corpus of
+    /// one partition is written without spilling.
+    first: Option<RecordBatch>,
 }
 
 impl SortedRuns {
@@ -87,7 +90,7 @@ impl SortedRuns {
             .iter()
             .map(|s| t.columns.iter().position(|c| c.name == *s).expect("sort columns are in the schema"))
             .collect();
-        SortedRuns { dir: dir.to_path_buf(), sort_by, runs: Vec::new() }
+        SortedRuns { dir: dir.to_path_buf(), sort_by, runs: Vec::new(), first: None }
     }
 
     /// Adds a batch that is sorted already.
@@ -95,6 +98,17 @@ impl SortedRuns {
         if batch.num_rows() == 0 {
             return Ok(());
         }
+        if self.runs.is_empty() && self.first.is_none() {
+            self.first = Some(batch.clone());
+            return Ok(());
+        }
+        if let Some(first) = self.first.take() {
+            self.spill(&first)?;
+        }
+        self.spill(batch)
+    }
+
+    fn spill(&mut self, batch: &RecordBatch) -> Result<()> {
         let path = self.dir.join(format!("run-{:05}.arrow", self.runs.len()));
         let f = File::create(&path).map_err(|source| Error::Write { path: path.clone(), source })?;
         let mut w = arrow::ipc::writer::FileWriter::try_new(BufWriter::with_capacity(1 << 20, f), &batch.schema())
@@ -111,6 +125,9 @@ impl SortedRuns {
     /// Merges every run into `out`, in sort order; equal keys keep the order
     /// of their runs. Runs are removed as they are read.
     pub fn merge_into(self, out: &mut TableWriter) -> Result<()> {
+        if let Some(only) = &self.first {
+            return out.write(only);
+        }
         let mut cursors = Vec::new();
         let mut converter: Option<RowConverter> = None;
         for path in &self.runs {
@@ -264,6 +281,19 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_single_run_is_written_without_spilling() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut runs = SortedRuns::new(dir.path(), &T);
+        runs.add(&batch(&[(None, 1), (Some("a"), 2)])).unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing spilled");
+        let path = dir.path().join("out.parquet");
+        let mut w = TableWriter::create(&path, &T, &meta()).unwrap();
+        runs.merge_into(&mut w).unwrap();
+        assert_eq!(w.close().unwrap().rows, 2);
+        assert_eq!(read(&path), vec![(None, 1), (Some("a".to_string()), 2)]);
     }
 
     #[test]
