@@ -318,3 +318,38 @@ fn progress_is_json_objects_under_json_logs_and_nothing_when_not_a_terminal() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("rows/s") && !r.stderr.contains("progress"), "{}", r.stderr);
 }
+
+#[test]
+fn published_tables_carry_code_attributes_tops_counts_and_their_sort_order() {
+    let w = Work::new("mini");
+    assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 0);
+    let events = w.path("out/events.parquet");
+    let reference = dyadflow::reference::Reference::builtin();
+    for (code, label) in texts(&events, "code").iter().zip(texts(&events, "code_label")) {
+        assert_eq!(label.as_deref(), Some(reference.get(code.as_deref().unwrap()).unwrap().label.as_str()));
+    }
+    let key = |i: usize, c: &[Vec<Option<String>>]| c.iter().map(|v| v[i].clone()).collect::<Vec<_>>();
+    let sort: Vec<Vec<Option<String>>> =
+        ["date_start", "date_end", "source_id", "target_id", "event_key"].iter().map(|c| texts(&events, c)).collect();
+    let starts: Vec<i64> = sort[0].iter().map(|d| d.as_deref().unwrap().replace('-', "").parse().unwrap()).collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "sorted by date_start: {starts:?}");
+    assert!((1..starts.len()).all(|i| key(i - 1, &sort) <= key(i, &sort)), "sorted by the whole sort key");
+    let targets = texts(&events, "target_id");
+    let i = targets.iter().position(|t| t.as_deref() == Some("RUS.MEDIA")).unwrap();
+    assert_eq!(texts(&events, "target_top_id")[i].as_deref(), Some("RUS"));
+
+    // counts per actor: events as source or target (once per event), mentions
+    let actors = w.path("out/actors.parquet");
+    let ids = texts(&actors, "actor_id");
+    let at = |id: &str| ids.iter().position(|x| x.as_deref() == Some(id)).unwrap();
+    let (ev, men) = (texts(&actors, "event_count"), texts(&actors, "mention_count"));
+    assert_eq!((ev[at("RUS")].as_deref(), men[at("RUS")].as_deref()), (Some("2"), Some("3")));
+    assert_eq!(ev[at("AZE")].as_deref(), Some("3"));
+    let articles = w.path("out/articles.parquet");
+    assert_eq!(texts(&articles, "event_count"), vec![Some("4".to_string())]);
+    assert_eq!(texts(&articles, "mention_count"), vec![Some("8".to_string())]);
+    let mentions = w.path("out/mentions.parquet");
+    assert_eq!(texts(&mentions, "top_id").iter().filter(|t| t.as_deref() == Some("RUS")).count(), 5);
+    let starts: Vec<i64> = texts(&mentions, "start").iter().map(|s| s.as_deref().unwrap().parse().unwrap()).collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "mentions sorted by place: {starts:?}");
+}

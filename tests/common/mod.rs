@@ -149,3 +149,19 @@ pub fn strings(path: &Path, column: &str) -> Vec<Option<String>> {
     }
     out
 }
+
+/// Any column of a published table, each value rendered as text (dates as
+/// days since 1970-01-01).
+pub fn texts(path: &Path, column: &str) -> Vec<Option<String>> {
+    use arrow::array::Array;
+    let mut out = Vec::new();
+    for b in read_table(path) {
+        let a = b.column_by_name(column).unwrap_or_else(|| panic!("no column {column}"));
+        let a = arrow::compute::cast(a, &arrow::datatypes::DataType::Utf8).unwrap();
+        let a = a.as_any().downcast_ref::<arrow::array::StringArray>().unwrap();
+        for i in 0..a.len() {
+            out.push(if a.is_null(i) { None } else { Some(a.value(i).to_string()) });
+        }
+    }
+    out
+}
