@@ -202,53 +202,71 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     };
     let mut incidents = Incidents::new(&opts.config.score);
     let mut counts = marts::Counts::default();
-    let mut event_tests = BatchTests::new(&schema::EVENTS);
-    let mut mention_tests = BatchTests::new(&schema::MENTIONS);
     let writing = lock.is_some();
-    let mut event_runs = writing.then(|| SortedRuns::new(&scratch.dir, &schema::EVENTS));
-    let mut mention_writer = match writing {
-        true => Some(TableWriter::create(&scratch.dir.join("mentions.parquet"), &schema::MENTIONS, &meta)?),
-        false => None,
+    let mut sink = BatchSink {
+        event_runs: writing.then(|| SortedRuns::new(&scratch.dir, &schema::EVENTS)),
+        mention_writer: match writing {
+            true => Some(TableWriter::create(&scratch.dir.join("mentions.parquet"), &schema::MENTIONS, &meta)?),
+            false => None,
+        },
+        event_tests: BatchTests::new(&schema::EVENTS),
+        mention_tests: BatchTests::new(&schema::MENTIONS),
     };
     let (mut n_events, mut n_mentions) = (0usize, 0usize);
     let shown = opts.progress.stage("partitions");
-    for k in 0..parts.len() {
-        let rows = parts.take(k)?;
-        shown.inc((rows.events.len() + rows.mentions.len()) as u64);
-        let events: Vec<_> = rows.events.iter().filter_map(|src| records::event(src).0).collect();
-        let mentions: Vec<_> = rows.mentions.iter().filter_map(|src| records::mention(src).0).collect();
-        drop(rows);
-        let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::new();
-        for id in events.iter().map(|e| &e.article_id).chain(mentions.iter().map(|m| &m.article_id)) {
-            if let (false, Some(a)) = (texts.contains_key(id), published.get(id.as_str())) {
-                if let Some(t) = ingest::texts::load(&opts.raw, &a.text_path) {
-                    texts.insert(id.clone(), Arc::new(t));
+    // one thread normalizes the partitions, another tests and writes their
+    // batches; the channel holds at most one partition in between
+    let sink = std::thread::scope(|scope| -> Result<BatchSink> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(DataFrame, DataFrame)>(1);
+        let (keys, meta) = (&keys, &meta);
+        let writer = scope.spawn(move || -> Result<BatchSink> {
+            for (events, mentions) in rx {
+                sink.add(events, mentions, keys, meta)?;
+            }
+            Ok(sink)
+        });
+        let mut normalize_all = || -> Result<()> {
+            for k in 0..parts.len() {
+                let rows = parts.take(k)?;
+                shown.inc((rows.events.len() + rows.mentions.len()) as u64);
+                let events: Vec<_> = rows.events.iter().filter_map(|src| records::event(src).0).collect();
+                let mentions: Vec<_> = rows.mentions.iter().filter_map(|src| records::mention(src).0).collect();
+                drop(rows);
+                let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::new();
+                for id in events.iter().map(|e| &e.article_id).chain(mentions.iter().map(|m| &m.article_id)) {
+                    if let (false, Some(a)) = (texts.contains_key(id), published.get(id.as_str())) {
+                        if let Some(t) = ingest::texts::load(&opts.raw, &a.text_path) {
+                            texts.insert(id.clone(), Arc::new(t));
+                        }
+                    }
+                }
+                let events = normalize::events(events, &published, &texts, &dims.index, reference, &mut ledger);
+                let mentions = normalize::mentions(mentions, &published, &texts, &dims.index, &mut ledger);
+                drop(texts);
+                for e in &events {
+                    counts.add_event(e);
+                    add_incident(&mut incidents, e, &top_of, reference);
+                }
+                for m in &mentions {
+                    counts.add_mention(m);
+                }
+                n_events += events.len();
+                n_mentions += mentions.len();
+                let frames = (marts::events_frame(&events, &codes, &tops)?, marts::mentions_frame(&mentions, &tops)?);
+                if tx.send(frames).is_err() {
+                    // the writer stopped on an error: it is reported below
+                    break;
                 }
             }
-        }
-        let events = normalize::events(events, &published, &texts, &dims.index, reference, &mut ledger);
-        let mentions = normalize::mentions(mentions, &published, &texts, &dims.index, &mut ledger);
-        drop(texts);
-        for e in &events {
-            counts.add_event(e);
-            add_incident(&mut incidents, e, &top_of, reference);
-        }
-        for m in &mentions {
-            counts.add_mention(m);
-        }
-        let frame = marts::events_frame(&events, &codes, &tops)?;
-        event_tests.add(&frame, &keys);
-        if let Some(runs) = &mut event_runs {
-            runs.add(&batch(&frame, &schema::EVENTS, &meta)?)?;
-        }
-        let frame = marts::mentions_frame(&mentions, &tops)?;
-        mention_tests.add(&frame, &keys);
-        if let Some(w) = &mut mention_writer {
-            w.write(&batch(&frame, &schema::MENTIONS, &meta)?)?;
-        }
-        n_events += events.len();
-        n_mentions += mentions.len();
-    }
+            Ok(())
+        };
+        let normalized = normalize_all();
+        drop(tx);
+        let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        normalized?;
+        written
+    })?;
+    let BatchSink { event_runs, mention_writer, event_tests, mention_tests } = sink;
     shown.finish();
     clock.lap("3-partitions");
 
@@ -469,6 +487,29 @@ fn unchanged(
         set: Some(current.set),
         notices,
         problems: Vec::new(),
+    }
+}
+
+/// Where the batches of the partitions go: tested, then written (mentions
+/// as row groups of their file, events as sorted runs to merge).
+struct BatchSink {
+    event_runs: Option<SortedRuns>,
+    mention_writer: Option<TableWriter>,
+    event_tests: BatchTests,
+    mention_tests: BatchTests,
+}
+
+impl BatchSink {
+    fn add(&mut self, events: DataFrame, mentions: DataFrame, keys: &Keys, meta: &FileMeta) -> Result<()> {
+        self.event_tests.add(&events, keys);
+        if let Some(runs) = &mut self.event_runs {
+            runs.add(&batch(&events, &schema::EVENTS, meta)?)?;
+        }
+        self.mention_tests.add(&mentions, keys);
+        if let Some(w) = &mut self.mention_writer {
+            w.write(&batch(&mentions, &schema::MENTIONS, meta)?)?;
+        }
+        Ok(())
     }
 }
 

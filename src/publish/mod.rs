@@ -215,6 +215,7 @@ pub fn recover(lock: &WriterLock) -> Result<Vec<String>> {
         }
         removed.push(name);
     }
+    removed.sort();
     Ok(removed)
 }
 
