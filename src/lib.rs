@@ -10,6 +10,7 @@
 //!
 //! [`pipeline`] runs them with a gate after each; [`ledger`] keeps every
 //! problem and rejected row; [`rules`] is the catalogue of checks.
+//! [`synth`] writes generated corpora for benchmarks and tests.
 
 pub mod cmd;
 pub mod config;
@@ -30,4 +31,5 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod score;
+pub mod synth;
 pub mod write;

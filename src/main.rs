@@ -24,6 +24,8 @@ enum Command {
     Validate(cmd::validate::Args),
     #[command(about = cmd::schema::ABOUT)]
     Schema,
+    #[command(about = cmd::synth::ABOUT, long_about = cmd::synth::LONG_ABOUT)]
+    Synth(cmd::synth::Args),
 }
 
 fn main() {
@@ -32,6 +34,7 @@ fn main() {
         Command::Run(a) => cmd::run::execute(a),
         Command::Validate(a) => cmd::validate::execute(a),
         Command::Schema => cmd::schema::execute(),
+        Command::Synth(a) => cmd::synth::execute(a),
     };
     let code = match result {
         Ok(code) => code,
@@ -43,7 +46,7 @@ fn main() {
             let format = match &cli.command {
                 Command::Run(a) => a.corpus.log_format,
                 Command::Validate(a) => a.corpus.log_format,
-                Command::Schema => LogFormat::Human,
+                Command::Schema | Command::Synth(_) => LogFormat::Human,
             };
             match format {
                 LogFormat::Human => eprintln!("dyadflow: error: {e:#}"),

@@ -2,6 +2,7 @@
 
 pub mod run;
 pub mod schema;
+pub mod synth;
 pub mod validate;
 
 use crate::report::LogFormat;

@@ -1,0 +1,576 @@
+//! The actor table of a generated corpus ([`super`]): about 135 real states
+//! with governments, ministries, armed forces, legislatures and persons under
+//! them (parent chains 0 to 3 deep), international organisations, NGOs,
+//! media, businesses and armed groups, plus generated groups and persons whose
+//! number grows gently with the corpus.
+//!
+//! Every label (id, name, alias) is registered under its folded form (case,
+//! accents and surrounding space ignored, as the validator folds them); a
+//! label already held by another actor is dropped, so no two actors share a
+//! label and the validator never reports `alias-collision`. Each actor also
+//! keeps the surface forms its French and English texts use (each one of its
+//! labels) and a Zipf weight: a few actors are named very often.
+
+use super::data;
+use super::Rng;
+use std::collections::{HashMap, HashSet};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Folds a label the way the validator does: trimmed, NFKD without combining
+/// marks, lower case.
+pub fn fold(s: &str) -> String {
+    s.trim().nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+}
+
+fn strip_accents(s: &str) -> String {
+    s.nfkd().filter(|c| !is_combining_mark(*c)).nfc().collect()
+}
+
+/// How an actor is named in running text: a determiner or title (`la `,
+/// `le président `, `the `) and the noun, which is one of the actor's labels
+/// (a mention's `text`).
+#[derive(Debug, Clone)]
+pub struct Surface {
+    pub det: String,
+    pub noun: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub country: Option<String>,
+    pub parent: Option<usize>,
+    pub aliases: Vec<String>,
+    pub fr: Vec<Surface>,
+    pub en: Vec<Surface>,
+    /// Misspelled aliases, also used (rarely) as surfaces in texts.
+    pub typos: Vec<String>,
+    /// Case and accent variants of the labels, which resolve to this actor.
+    pub variants: Vec<String>,
+    pub notes: Option<&'static str>,
+}
+
+pub struct Actors {
+    pub list: Vec<Actor>,
+    /// folded label -> actor
+    taken: HashMap<String, usize>,
+    /// actor index by Zipf rank
+    order: Vec<usize>,
+    /// cumulative Zipf weights by rank
+    cum: Vec<u64>,
+}
+
+impl Actors {
+    /// True when a label resolves to some actor.
+    pub fn is_label(&self, label: &str) -> bool {
+        self.taken.contains_key(&fold(label))
+    }
+
+    /// Draws an actor, Zipf-distributed over ranks.
+    pub fn draw(&self, rng: &mut Rng) -> usize {
+        let total = *self.cum.last().expect("actors exist");
+        let x = rng.below(total);
+        self.order[self.cum.partition_point(|&c| c <= x)]
+    }
+
+    /// A label for a CSV field: the id, the name, an alias or a variant in
+    /// another case or without accents (sometimes with surrounding spaces).
+    pub fn label<'a>(&'a self, a: usize, rng: &mut Rng) -> std::borrow::Cow<'a, str> {
+        let actor = &self.list[a];
+        let r = rng.below(100);
+        let s: &str = if r < 35 {
+            &actor.id
+        } else if r < 55 || (r < 80 && actor.aliases.is_empty()) || (r >= 80 && actor.variants.is_empty()) {
+            &actor.name
+        } else if r < 80 {
+            rng.pick(&actor.aliases).as_str()
+        } else {
+            rng.pick(&actor.variants).as_str()
+        };
+        if r >= 96 {
+            std::borrow::Cow::Owned(format!(" {s} "))
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        }
+    }
+
+    /// A label of no actor, one typing mistake away from a label of `a`.
+    pub fn typo(&self, a: usize, rng: &mut Rng) -> String {
+        let base = &self.list[a].name;
+        for _ in 0..8 {
+            let t = misspell(base, rng);
+            if !self.is_label(&t) {
+                return t;
+            }
+        }
+        let mut t = format!("{base}x");
+        while self.is_label(&t) {
+            t.push('x');
+        }
+        t
+    }
+}
+
+/// One typing mistake: two letters swapped, one doubled, dropped or a vowel
+/// changed. Only letters inside the word are touched.
+pub fn misspell(s: &str, rng: &mut Rng) -> String {
+    let mut c: Vec<char> = s.chars().collect();
+    let inner: Vec<usize> =
+        (1..c.len().saturating_sub(1)).filter(|&i| c[i].is_alphabetic() && c[i + 1].is_alphabetic()).collect();
+    if inner.is_empty() {
+        return format!("{s}h");
+    }
+    let i = *rng.pick(&inner);
+    match rng.below(4) {
+        0 if c[i] != c[i + 1] => c.swap(i, i + 1),
+        1 => c.insert(i, c[i]),
+        2 => {
+            c.remove(i);
+        }
+        _ => {
+            let v = match c[i].to_ascii_lowercase() {
+                'a' => 'e',
+                'e' => 'a',
+                'i' => 'y',
+                'o' => 'u',
+                'u' => 'o',
+                'y' => 'i',
+                'k' => 'c',
+                'c' => 'k',
+                _ => 'h',
+            };
+            c.insert(i + 1, v);
+        }
+    }
+    c.into_iter().collect()
+}
+
+/// Splits a leading determiner off a name: (`la `, `Russie`), (`the `, `United States`).
+fn split_det(s: &str) -> (String, String) {
+    for d in ["the ", "la ", "le ", "les ", "l’"] {
+        if let Some(rest) = s.strip_prefix(d) {
+            return (d.to_string(), rest.to_string());
+        }
+    }
+    (String::new(), s.to_string())
+}
+
+/// French `de` + name: `de la Russie`, `du Mali`, `des États-Unis`, `de l’Iran`, `d’Israël`.
+fn de_fr(det: &str, noun: &str) -> String {
+    match det {
+        "la " => format!("de la {noun}"),
+        "le " => format!("du {noun}"),
+        "les " => format!("des {noun}"),
+        "l’" => format!("de l’{noun}"),
+        _ if noun.starts_with(|c: char| "AEIOUÉÈÎÔYH".contains(c)) => format!("d’{noun}"),
+        _ => format!("de {noun}"),
+    }
+}
+
+fn id_part(s: &str) -> String {
+    strip_accents(s).chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+struct Builder {
+    list: Vec<Actor>,
+    taken: HashMap<String, usize>,
+    ids: HashSet<String>,
+    weight: Vec<u64>,
+}
+
+impl Builder {
+    /// Adds an actor when its id is free and its id and name fold to labels
+    /// no other actor holds.
+    fn add(
+        &mut self,
+        id: String,
+        name: &str,
+        kind: &'static str,
+        country: Option<&str>,
+        parent: Option<usize>,
+        weight: u64,
+    ) -> Option<usize> {
+        let i = self.list.len();
+        let (fid, fname) = (fold(&id), fold(name));
+        if self.ids.contains(&id) || self.taken.contains_key(&fid) || self.taken.contains_key(&fname) {
+            return None;
+        }
+        self.ids.insert(id.clone());
+        self.taken.insert(fid, i);
+        self.taken.insert(fname, i);
+        self.list.push(Actor {
+            id,
+            name: name.to_string(),
+            kind,
+            country: country.map(str::to_string),
+            parent,
+            aliases: Vec::new(),
+            fr: Vec::new(),
+            en: Vec::new(),
+            typos: Vec::new(),
+            variants: Vec::new(),
+            notes: None,
+        });
+        self.weight.push(weight.max(1));
+        Some(i)
+    }
+
+    /// Registers a label of actor `a`; false when another actor holds it.
+    fn alias(&mut self, a: usize, label: &str) -> bool {
+        let label = label.trim();
+        if label.is_empty() || label.contains('|') {
+            return false;
+        }
+        let f = fold(label);
+        match self.taken.get(&f) {
+            Some(&owner) => owner == a,
+            None => {
+                self.taken.insert(f, a);
+                self.list[a].aliases.push(label.to_string());
+                true
+            }
+        }
+    }
+
+    fn surface(&mut self, a: usize, fr: bool, det: &str, noun: &str) {
+        if self.alias(a, noun) {
+            let s = Surface { det: det.to_string(), noun: noun.to_string() };
+            if fr {
+                self.list[a].fr.push(s);
+            } else {
+                self.list[a].en.push(s);
+            }
+        }
+    }
+
+    fn typo(&mut self, a: usize, base: &str, rng: &mut Rng) {
+        let t = misspell(base, rng);
+        if fold(&t) != fold(base) && self.alias(a, &t) {
+            self.list[a].typos.push(t);
+        }
+    }
+
+    /// A person with a generated name under `parent`, named in texts with
+    /// their title.
+    #[allow(clippy::too_many_arguments)]
+    fn person(
+        &mut self,
+        rng: &mut Rng,
+        iso: &str,
+        parent: usize,
+        title_fr: &str,
+        title_en: &str,
+        weight: u64,
+    ) -> Option<usize> {
+        for _ in 0..20 {
+            let first = *rng.pick(data::FIRST_NAMES);
+            let surname = format!(
+                "{}{}{}",
+                rng.pick(data::SURNAME_HEADS),
+                rng.pick(data::SURNAME_MIDS),
+                rng.pick(data::SURNAME_TAILS)
+            );
+            let full = format!("{first} {surname}");
+            let id = format!("{iso}.{}", id_part(&surname));
+            if self.taken.contains_key(&fold(&surname)) {
+                continue;
+            }
+            if let Some(p) = self.add(id, &full, "person", Some(iso), Some(parent), weight) {
+                self.surface(p, true, title_fr, &full);
+                self.surface(p, true, "", &surname);
+                self.surface(p, false, title_en, &full);
+                self.surface(p, false, "", &surname);
+                self.typo(p, &surname, rng);
+                return Some(p);
+            }
+        }
+        None
+    }
+}
+
+/// Builds the actor table for a corpus of `articles` articles.
+pub fn build(seed: u64, articles: u64) -> Actors {
+    let mut rng = Rng::new(seed, 0xAC70);
+    let mut b = Builder { list: Vec::new(), taken: HashMap::new(), ids: HashSet::new(), weight: Vec::new() };
+    // persons per state grow with the decimal order of magnitude of the corpus
+    let scale = articles.max(1).ilog10() as usize;
+    for (rank, line) in data::COUNTRIES.lines().enumerate() {
+        let f: Vec<&str> = line.split('|').collect();
+        let (iso, en, fr, cap_en, cap_fr, extra) = (f[0], f[1], f[2], f[3], f[4], f[5]);
+        let (en_det, en_noun) = split_det(en);
+        let (fr_det, fr_noun) = split_det(fr);
+        let (cap_fr_det, cap_fr_noun) = split_det(cap_fr);
+        let sw = 1_000_000 / (rank as u64 + 1);
+        let Some(s) = b.add(iso.to_string(), &en_noun, "state", Some(iso), None, sw) else { continue };
+        b.surface(s, false, &en_det, &en_noun);
+        b.surface(s, true, &fr_det, &fr_noun);
+        b.surface(s, false, "", cap_en);
+        b.surface(s, true, &cap_fr_det, &cap_fr_noun);
+        for x in extra.split(';') {
+            b.alias(s, x);
+        }
+        b.typo(s, &fr_noun, &mut rng);
+        if rank % 3 == 0 {
+            b.typo(s, &cap_fr_noun, &mut rng);
+        }
+        let de = de_fr(&fr_det, &fr_noun);
+        let the_en = format!("{en_det}{en_noun}");
+        let sub = |b: &mut Builder, suffix: &str, name: String, kind, parent, w, fr: (&str, String), en: String| {
+            let a = b.add(format!("{iso}.{suffix}"), &name, kind, Some(iso), Some(parent), w)?;
+            b.surface(a, true, fr.0, &fr.1);
+            b.surface(a, false, "the ", &en);
+            Some(a)
+        };
+        let gov = sub(
+            &mut b,
+            "GOV",
+            format!("Government of {the_en}"),
+            "government",
+            s,
+            sw * 35 / 100,
+            ("le ", format!("gouvernement {de}")),
+            format!("{en_noun} government"),
+        );
+        let Some(gov) = gov else { continue };
+        let mfa = sub(
+            &mut b,
+            "MFA",
+            format!("Ministry of Foreign Affairs of {the_en}"),
+            "government",
+            gov,
+            sw * 25 / 100,
+            ("le ", format!("ministère des Affaires étrangères {de}")),
+            format!("{en_noun} foreign ministry"),
+        );
+        let def = if rank < 60 {
+            sub(
+                &mut b,
+                "DEF",
+                format!("Ministry of Defence of {the_en}"),
+                "government",
+                gov,
+                sw * 15 / 100,
+                ("le ", format!("ministère de la Défense {de}")),
+                format!("{en_noun} defence ministry"),
+            )
+        } else {
+            None
+        };
+        sub(
+            &mut b,
+            "MIL",
+            format!("Armed Forces of {the_en}"),
+            "military",
+            def.unwrap_or(gov),
+            sw * 30 / 100,
+            ("l’", format!("armée {de}")),
+            format!("{en_noun} armed forces"),
+        );
+        let leg = if rank < 60 {
+            let leg = sub(
+                &mut b,
+                "LEG",
+                format!("Parliament of {the_en}"),
+                "legislature",
+                s,
+                sw * 8 / 100,
+                ("le ", format!("Parlement {de}")),
+                format!("{en_noun} parliament"),
+            );
+            sub(
+                &mut b,
+                "POL",
+                format!("Police of {the_en}"),
+                "police",
+                gov,
+                sw * 5 / 100,
+                ("la ", format!("police {de}")),
+                format!("{en_noun} police"),
+            );
+            leg
+        } else {
+            None
+        };
+        if rank < 30 {
+            sub(
+                &mut b,
+                "INT",
+                format!("Intelligence services of {the_en}"),
+                "intelligence",
+                gov,
+                sw * 5 / 100,
+                ("les ", format!("services de renseignement {de}")),
+                format!("{en_noun} intelligence services"),
+            );
+            sub(
+                &mut b,
+                "JUD",
+                format!("Judiciary of {the_en}"),
+                "judiciary",
+                s,
+                sw * 3 / 100,
+                ("la ", format!("justice {de}")),
+                format!("{en_noun} judiciary"),
+            );
+            if let Some(c) = b.add(
+                format!("{iso}.CIV"),
+                &format!("Civilians in {the_en}"),
+                "civilians",
+                Some(iso),
+                None,
+                sw * 6 / 100,
+            ) {
+                b.surface(c, true, "la ", &format!("population civile {de}"));
+                b.surface(c, false, "", &format!("civilians in {the_en}"));
+            }
+        }
+        b.person(&mut rng, iso, gov, "le président ", "President ", sw * 30 / 100);
+        if let Some(mfa) = mfa {
+            b.person(&mut rng, iso, mfa, "le chef de la diplomatie ", "Foreign Minister ", sw * 20 / 100);
+        }
+        if let Some(def) = def {
+            b.person(&mut rng, iso, def, "le ministre de la Défense ", "Defence Minister ", sw * 10 / 100);
+        }
+        let minor = if rank < 40 { scale } else { scale / 2 };
+        for k in 0..minor {
+            match (k % 3, leg, mfa) {
+                (0, _, _) => b.person(&mut rng, iso, gov, "le porte-parole ", "spokesperson ", sw * 4 / 100),
+                (1, Some(leg), _) => b.person(&mut rng, iso, leg, "le député ", "MP ", sw * 3 / 100),
+                (_, _, Some(mfa)) => b.person(&mut rng, iso, mfa, "l’ambassadeur ", "Ambassador ", sw * 3 / 100),
+                _ => b.person(&mut rng, iso, gov, "le conseiller ", "adviser ", sw * 3 / 100),
+            };
+        }
+    }
+    for (j, line) in data::OTHER_ACTORS.lines().enumerate() {
+        let f: Vec<&str> = line.split('|').collect();
+        let (id, kind, country, parent, en, fr, extra) = (f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+        let kind: &'static str =
+            ["igo", "ngo", "media", "business", "armed_group"].into_iter().find(|k| *k == kind).unwrap_or("other");
+        let parent = (!parent.is_empty()).then(|| b.list.iter().position(|a| a.id == parent)).flatten();
+        let (en_det, en_noun) = split_det(en);
+        let (fr_det, fr_noun) = split_det(fr);
+        let country = (!country.is_empty()).then_some(country);
+        let Some(a) = b.add(id.to_string(), &en_noun, kind, country, parent, 600_000 / (j as u64 + 1)) else {
+            continue;
+        };
+        b.surface(a, false, &en_det, &en_noun);
+        b.surface(a, true, &fr_det, &fr_noun);
+        for x in extra.split(';') {
+            b.alias(a, x);
+        }
+        if j % 4 == 1 {
+            b.typo(a, &fr_noun, &mut rng);
+        }
+    }
+    // generated armed groups, a few more in larger corpora
+    let states: Vec<usize> = (0..b.list.len()).filter(|&i| b.list[i].kind == "state").collect();
+    let mut made = 0;
+    let mut tries = 0;
+    while made < 4 + 2 * scale && tries < 200 {
+        tries += 1;
+        let region = format!("{}{}", rng.pick(data::REGION_HEADS), rng.pick(data::REGION_TAILS));
+        let st = states[rng.below(states.len().min(60) as u64) as usize];
+        let iso = b.list[st].id.clone();
+        let id = format!("{iso}.{}LF", id_part(&region));
+        let Some(g) = b.add(id, &format!("{region} Liberation Front"), "armed_group", Some(&iso), None, 20_000) else {
+            continue;
+        };
+        let de = de_fr("", &region);
+        b.surface(g, true, "le ", &format!("Front de libération {de}"));
+        b.surface(g, false, "the ", &format!("{region} Liberation Front"));
+        let initials: String = format!("FL{}", region.chars().next().unwrap_or('X'));
+        b.alias(g, &initials);
+        made += 1;
+    }
+    // a few actor notes, as annotators leave them
+    for (i, a) in b.list.iter_mut().enumerate() {
+        if i % 17 == 5 {
+            a.notes = Some(match i % 3 {
+                0 => "name as in the annotation guide",
+                1 => "aliases from the texts, \"sic\"",
+                _ => "parent checked against the official organigram",
+            });
+        }
+    }
+    // case and accent variants of every label, kept only when they still fold
+    // to the same label
+    for a in &mut b.list {
+        let mut labels = vec![a.name.clone()];
+        labels.extend(a.aliases.iter().cloned());
+        for l in labels {
+            let key = fold(&l);
+            for v in [l.to_uppercase(), l.to_lowercase(), strip_accents(&l)] {
+                if v != l && fold(&v) == key && !a.variants.contains(&v) {
+                    a.variants.push(v);
+                }
+            }
+        }
+        // an actor without a surface is named by its name
+        if a.fr.is_empty() {
+            a.fr.push(Surface { det: String::new(), noun: a.name.clone() });
+        }
+        if a.en.is_empty() {
+            a.en.push(Surface { det: String::new(), noun: a.name.clone() });
+        }
+    }
+    // Zipf over ranks: the rank-r actor is drawn with weight 1/r
+    let mut order: Vec<usize> = (0..b.list.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(b.weight[i]), i));
+    let mut cum = Vec::with_capacity(order.len());
+    let mut total = 0u64;
+    for r in 0..order.len() {
+        total += 1_000_000_000_000 / (r as u64 + 1);
+        cum.push(total);
+    }
+    Actors { list: b.list, taken: b.taken, order, cum }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_never_collide_and_surfaces_are_labels() {
+        let actors = build(7, 20_000);
+        assert!((800..5000).contains(&actors.list.len()), "{}", actors.list.len());
+        let mut seen = HashMap::new();
+        for (i, a) in actors.list.iter().enumerate() {
+            let mut labels = vec![a.id.clone(), a.name.clone()];
+            labels.extend(a.aliases.iter().cloned());
+            for l in labels {
+                let prev = seen.insert(fold(&l), i);
+                assert!(prev.is_none() || prev == Some(i), "{l} of {} and {}", a.id, actors.list[prev.unwrap()].id);
+            }
+            for s in a.fr.iter().chain(&a.en) {
+                assert_eq!(actors.taken.get(&fold(&s.noun)), Some(&i), "{}", s.noun);
+            }
+            for v in &a.variants {
+                assert_eq!(actors.taken.get(&fold(v)), Some(&i), "{v}");
+            }
+            let b = a.id.as_bytes();
+            assert!(b.len() <= 64 && b[0].is_ascii_uppercase(), "{}", a.id);
+            assert!(b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || b"_.-".contains(c)), "{}", a.id);
+        }
+        let mut depth_max = 0;
+        for a in &actors.list {
+            let (mut d, mut p) = (0, a.parent);
+            while let Some(q) = p {
+                d += 1;
+                p = actors.list[q].parent;
+            }
+            depth_max = depth_max.max(d);
+        }
+        assert_eq!(depth_max, 3);
+    }
+
+    #[test]
+    fn french_de_forms() {
+        assert_eq!(de_fr("la ", "Russie"), "de la Russie");
+        assert_eq!(de_fr("le ", "Mali"), "du Mali");
+        assert_eq!(de_fr("", "Israël"), "d’Israël");
+        assert_eq!(de_fr("l’", "Iran"), "de l’Iran");
+    }
+}
