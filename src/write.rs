@@ -20,9 +20,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Rows per Parquet row group: bounds the writer's buffer.
-pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+pub const ROW_GROUP_ROWS: usize = 16 * WRITE_CHUNK_ROWS;
 /// Rows per merged output batch.
 const MERGE_BATCH_ROWS: usize = 32 * 1024;
+/// Rows per write into the Parquet writer. Where a data page ends depends on
+/// where the writes fall, so every file is written in chunks of exactly this
+/// many rows (the last one shorter), whatever the batches it was given: the
+/// bytes then depend on the rows alone, not on how the work was cut.
+pub const WRITE_CHUNK_ROWS: usize = 8 * 1024;
 
 fn parquet_err(path: &Path) -> impl FnOnce(parquet::errors::ParquetError) -> Error + '_ {
     move |e| Error::Parquet { path: path.to_path_buf(), message: e.to_string() }
@@ -37,6 +42,9 @@ pub struct TableWriter {
     path: PathBuf,
     writer: ArrowWriter<BufWriter<File>>,
     rows: usize,
+    /// Rows given but not yet written: fewer than a chunk.
+    pending: Vec<RecordBatch>,
+    pending_rows: usize,
 }
 
 /// A finished table file.
@@ -53,16 +61,43 @@ impl TableWriter {
         let writer =
             ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, f), Arc::new(arrow_schema(t, meta)), Some(props))
                 .map_err(parquet_err(path))?;
-        Ok(TableWriter { path: path.to_path_buf(), writer, rows: 0 })
+        Ok(TableWriter { path: path.to_path_buf(), writer, rows: 0, pending: Vec::new(), pending_rows: 0 })
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         self.rows += batch.num_rows();
-        self.writer.write(batch).map_err(parquet_err(&self.path))
+        self.pending_rows += batch.num_rows();
+        self.pending.push(batch.clone());
+        if self.pending_rows >= WRITE_CHUNK_ROWS {
+            self.flush(false)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending rows in whole chunks (and, at the end, the rest).
+    fn flush(&mut self, all: bool) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let schema = self.pending[0].schema();
+        let rows = arrow::compute::concat_batches(&schema, &self.pending).map_err(arrow_err(&self.path))?;
+        self.pending.clear();
+        let mut at = 0;
+        while rows.num_rows() - at >= WRITE_CHUNK_ROWS || (all && at < rows.num_rows()) {
+            let len = WRITE_CHUNK_ROWS.min(rows.num_rows() - at);
+            self.writer.write(&rows.slice(at, len)).map_err(parquet_err(&self.path))?;
+            at += len;
+        }
+        self.pending_rows = rows.num_rows() - at;
+        if self.pending_rows > 0 {
+            self.pending.push(rows.slice(at, self.pending_rows));
+        }
+        Ok(())
     }
 
     /// Closes the file, flushed to disk.
-    pub fn close(self) -> Result<Written> {
+    pub fn close(mut self) -> Result<Written> {
+        self.flush(true)?;
         let path = self.path;
         let inner = self.writer.into_inner().map_err(parquet_err(&path))?;
         let f = inner.into_inner().map_err(|e| Error::Write { path: path.clone(), source: e.into_error() })?;
@@ -281,6 +316,29 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn the_bytes_depend_on_the_rows_not_on_the_batches_they_came_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let words = ["alpha", "beta", "gamma", "delta"];
+        let all: Vec<(Option<String>, i64)> =
+            (0..40_000i64).map(|i| (Some(format!("{}{}", words[(i % 4) as usize], i * 7919 % 1000)), i)).collect();
+        let write = |name: &str, cuts: &[usize]| {
+            let path = dir.path().join(name);
+            let mut w = TableWriter::create(&path, &T, &meta()).unwrap();
+            let mut at = 0;
+            for &end in cuts.iter().chain(std::iter::once(&all.len())) {
+                let rows: Vec<(Option<&str>, i64)> = all[at..end].iter().map(|(k, n)| (k.as_deref(), *n)).collect();
+                w.write(&batch(&rows)).unwrap();
+                at = end;
+            }
+            assert_eq!(w.close().unwrap().rows, all.len());
+            std::fs::read(&path).unwrap()
+        };
+        let one = write("one.parquet", &[]);
+        assert_eq!(one, write("many.parquet", &[1, 999, 1000, 8191, 8193, 20_000, 39_999]));
+        assert_eq!(one, write("even.parquet", &(1..40).map(|k| k * 1000).collect::<Vec<_>>()));
     }
 
     #[test]
