@@ -28,7 +28,7 @@ use crate::config::ScoreConfig;
 use crate::problem::{Error, Result};
 use exact::{ExactSum, Tenths};
 use polars::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Interns strings as dense u32 ids.
 #[derive(Debug, Default)]
@@ -162,12 +162,14 @@ impl Incidents {
 
     /// The relationship_scores rows, in the table's sort order.
     pub fn finish(&self) -> ScoreRows {
-        let mut dyads: BTreeMap<DyadKey, DyadSums> = BTreeMap::new();
+        // sums by compact key: (level, directed, period, actor_a, actor_b)
+        // with interned actors and the period as a year (None: all)
+        let mut dyads: HashMap<(u8, bool, Option<i32>, u32, u32), DyadSums> = HashMap::new();
         let name = |i: u32| self.actors.names[i as usize].as_str();
         for (k, inc) in &self.incidents {
             let facts = self.code_facts[&k.code];
             let year = crate::normalize::dates::year_of_epoch_day(k.date_start);
-            let levels = [("actor", k.source, k.target), ("top", self.top_of[&k.source], self.top_of[&k.target])];
+            let levels = [(0u8, k.source, k.target), (1u8, self.top_of[&k.source], self.top_of[&k.target])];
             for (level, a, b) in levels {
                 for directed in [true, false] {
                     let (a, b) = if directed || name(a) <= name(b) { (a, b) } else { (b, a) };
@@ -176,38 +178,32 @@ impl Incidents {
                     if a == b {
                         continue;
                     }
-                    for period in [Period::All, Period::Year(year)] {
-                        let key = DyadKey {
-                            level,
-                            directed,
-                            period: period.label(),
-                            actor_a: name(a).to_string(),
-                            actor_b: name(b).to_string(),
-                        };
-                        dyads.entry(key).or_default().add(k, inc, &facts);
+                    for period in [None, Some(year)] {
+                        dyads.entry((level, directed, period, a, b)).or_default().add(k, inc, &facts);
                     }
                 }
             }
         }
+        // then in the table's order, by the keys as published
+        let mut keyed: Vec<(DyadKey, DyadSums)> = dyads
+            .into_iter()
+            .map(|((level, directed, period, a, b), sums)| {
+                let key = DyadKey {
+                    level: ["actor", "top"][level as usize],
+                    directed,
+                    period: period.map_or_else(|| "all".to_string(), |y| y.to_string()),
+                    actor_a: name(a).to_string(),
+                    actor_b: name(b).to_string(),
+                };
+                (key, sums)
+            })
+            .collect();
+        keyed.sort_unstable_by(|x, y| x.0.cmp(&y.0));
         let mut rows = ScoreRows::default();
-        for (k, s) in dyads {
+        for (k, s) in keyed {
             rows.push(k, &s, self.cfg.shrinkage);
         }
         rows
-    }
-}
-
-enum Period {
-    All,
-    Year(i32),
-}
-
-impl Period {
-    fn label(&self) -> String {
-        match self {
-            Period::All => "all".to_string(),
-            Period::Year(y) => y.to_string(),
-        }
     }
 }
 
