@@ -21,8 +21,9 @@ use std::sync::Arc;
 
 /// Rows per Parquet row group: bounds the writer's buffer.
 pub const ROW_GROUP_ROWS: usize = 16 * WRITE_CHUNK_ROWS;
-/// Rows per merged output batch.
-const MERGE_BATCH_ROWS: usize = 32 * 1024;
+/// Rows per batch of a spilled run, and per merged output batch: the merge
+/// holds one batch of every run at a time.
+const MERGE_BATCH_ROWS: usize = 4 * 1024;
 /// Rows per write into the Parquet writer. Where a data page ends depends on
 /// where the writes fall, so every file is written in chunks of exactly this
 /// many rows (the last one shorter), whatever the batches it was given: the
