@@ -195,11 +195,10 @@ impl BatchTests {
             }
             found.push(relationship(df, t, "article_id", &keys.article_ids));
             found.push(relationship(df, t, "code", &keys.codes));
-            self.keys.extend(
-                values(df, "event_key")
-                    .into_iter()
-                    .map(|k| k.and_then(|k| u64::from_str_radix(&k, 16).ok()).unwrap_or(u64::MAX)),
-            );
+            if let Some(keys) = df.column("event_key").ok().and_then(|c| c.str().ok()) {
+                self.keys
+                    .extend(keys.iter().map(|k| k.and_then(|k| u64::from_str_radix(k, 16).ok()).unwrap_or(u64::MAX)));
+            }
             self.add_incidents(df);
         } else {
             for c in ["actor_id", "top_id"] {
@@ -216,11 +215,21 @@ impl BatchTests {
     /// dates) among events whose target is another actor.
     fn add_incidents(&mut self, df: &DataFrame) {
         use std::hash::{Hash, Hasher};
-        let cols: Vec<Vec<Option<String>>> =
-            ["source_id", "target_id", "code", "date_start", "date_end"].iter().map(|c| values(df, c)).collect();
+        let text = |c: &str| df.column(c).ok().and_then(|c| c.str().ok().cloned());
+        let day = |c: &str| {
+            df.column(c)
+                .ok()
+                .and_then(|c| c.as_materialized_series().cast(&DataType::Int32).ok())
+                .and_then(|s| s.i32().ok().cloned())
+        };
+        let (Some(source), Some(target), Some(code), Some(start), Some(end)) =
+            (text("source_id"), text("target_id"), text("code"), day("date_start"), day("date_end"))
+        else {
+            return;
+        };
         for i in 0..df.height() {
-            let row: Vec<&Option<String>> = cols.iter().map(|c| &c[i]).collect();
-            if row[1].is_none() || row[0] == row[1] {
+            let row = (source.get(i), target.get(i), code.get(i), start.get(i), end.get(i));
+            if row.1.is_none() || row.0 == row.1 {
                 continue;
             }
             let h = |salt: u8| {
