@@ -101,7 +101,7 @@ pub fn actors_frame(a: &[NActor], counts: &Counts) -> Result<DataFrame> {
 
 fn actors_plan(a: &[NActor], counts: &Counts) -> PolarsResult<DataFrame> {
     let [rf, rl] = raw_cols(a.iter().map(|x| &x.src));
-    frame(vec![
+    let frame = frame(vec![
         Column::new("actor_id".into(), a.iter().map(|x| x.actor_id.clone()).collect::<Vec<_>>()),
         Column::new("name".into(), a.iter().map(|x| x.name.clone()).collect::<Vec<_>>()),
         Column::new("type".into(), a.iter().map(|x| x.actor_type.clone()).collect::<Vec<_>>()),
@@ -117,23 +117,20 @@ fn actors_plan(a: &[NActor], counts: &Counts) -> PolarsResult<DataFrame> {
         text("notes", a.iter().map(|x| x.notes.clone()).collect()),
         rf,
         rl,
-    ])?
-    .lazy()
-    .join(
-        count_frame("actor_id", "mention_count", &counts.actor_mentions)?,
-        [col("actor_id")],
-        [col("actor_id")],
-        JoinArgs::new(JoinType::Left),
-    )
-    .join(
-        count_frame("actor_id", "event_count", &counts.actor_events)?,
-        [col("actor_id")],
-        [col("actor_id")],
-        JoinArgs::new(JoinType::Left),
-    )
-    .with_columns([col("mention_count").fill_null(lit(0i64)), col("event_count").fill_null(lit(0i64))])
-    .sort(["actor_id"], sort_options(1))
-    .collect()
+    ])?;
+    with_counts(frame, "actor_id", [("mention_count", &counts.actor_mentions), ("event_count", &counts.actor_events)])
+}
+
+/// Joins counts per key onto a dimension table (0 where a key has none) and
+/// sorts it by the key.
+fn with_counts(frame: DataFrame, key: &str, counts: [(&str, &HashMap<String, i64>); 2]) -> PolarsResult<DataFrame> {
+    let mut lf = frame.lazy();
+    for (name, c) in counts {
+        lf = lf
+            .join(count_frame(key, name, c)?, [col(key)], [col(key)], JoinArgs::new(JoinType::Left))
+            .with_column(col(name).fill_null(lit(0i64)));
+    }
+    lf.sort([key], sort_options(1)).collect()
 }
 
 /// A batch of the events table: CAMEO attributes and top actors joined on,
@@ -229,7 +226,7 @@ pub fn articles_frame(r: &[NArticle], counts: &Counts) -> Result<DataFrame> {
 
 fn articles_plan(r: &[NArticle], counts: &Counts) -> PolarsResult<DataFrame> {
     let [rf, rl] = raw_cols(r.iter().map(|x| &x.src));
-    frame(vec![
+    let frame = frame(vec![
         Column::new("article_id".into(), r.iter().map(|x| x.article_id.clone()).collect::<Vec<_>>()),
         Column::new("title".into(), r.iter().map(|x| x.title.clone()).collect::<Vec<_>>()),
         Column::new("published".into(), r.iter().map(|x| x.published_raw.clone()).collect::<Vec<_>>()),
@@ -245,23 +242,12 @@ fn articles_plan(r: &[NArticle], counts: &Counts) -> PolarsResult<DataFrame> {
         text("notes", r.iter().map(|x| x.notes.clone()).collect()),
         rf,
         rl,
-    ])?
-    .lazy()
-    .join(
-        count_frame("article_id", "event_count", &counts.article_events)?,
-        [col("article_id")],
-        [col("article_id")],
-        JoinArgs::new(JoinType::Left),
+    ])?;
+    with_counts(
+        frame,
+        "article_id",
+        [("event_count", &counts.article_events), ("mention_count", &counts.article_mentions)],
     )
-    .join(
-        count_frame("article_id", "mention_count", &counts.article_mentions)?,
-        [col("article_id")],
-        [col("article_id")],
-        JoinArgs::new(JoinType::Left),
-    )
-    .with_columns([col("event_count").fill_null(lit(0i64)), col("mention_count").fill_null(lit(0i64))])
-    .sort(["article_id"], sort_options(1))
-    .collect()
 }
 
 /// The rejects table, sorted by table, file and line.
