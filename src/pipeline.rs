@@ -434,7 +434,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         shown.finish();
         m.outputs = p.outputs;
         m.set = Some(p.set);
-        clock.lap("4-publish");
+        clock.lap("5-publish");
     }
     m.durations_ms = clock.laps;
     m.finished_at = now();

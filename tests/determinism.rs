@@ -48,11 +48,8 @@ fn same_inputs_same_bytes_whatever_the_threads_and_the_partitions() {
     synth(&w, "big", "1000", &[]);
     // one polars thread, two, and the default; whole (one partition of
     // 64 MB) and in partitions of 1 MB, spilled to disk
-    let runs: [(&str, &[&str], Option<&str>); 3] = [
-        ("t1", &[], Some("1")),
-        ("t2-small", &["--batch-mb", "1"], Some("2")),
-        ("tdefault", &[], None),
-    ];
+    let runs: [(&str, &[&str], Option<&str>); 3] =
+        [("t1", &[], Some("1")), ("t2-small", &["--batch-mb", "1"], Some("2")), ("tdefault", &[], None)];
     let mut sets = Vec::new();
     for (out, extra, threads) in runs {
         let mut args = vec!["run", "--raw", "big", "--out", out];
