@@ -21,9 +21,9 @@ use std::sync::Arc;
 
 /// Rows per Parquet row group: bounds the writer's buffer.
 pub const ROW_GROUP_ROWS: usize = 16 * WRITE_CHUNK_ROWS;
-/// Rows per batch of a spilled run, and per merged output batch: the merge
-/// holds one batch of every run at a time.
-const MERGE_BATCH_ROWS: usize = 4 * 1024;
+/// Rows per batch of a spilled run: the merge holds one batch of every run
+/// at a time.
+const RUN_BATCH_ROWS: usize = 4 * 1024;
 /// Rows per write into the Parquet writer. Where a data page ends depends on
 /// where the writes fall, so every file is written in chunks of exactly this
 /// many rows (the last one shorter), whatever the batches it was given: the
@@ -66,39 +66,52 @@ impl TableWriter {
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        self.rows += batch.num_rows();
-        self.pending_rows += batch.num_rows();
-        self.pending.push(batch.clone());
-        if self.pending_rows >= WRITE_CHUNK_ROWS {
-            self.flush(false)?;
+        let n = batch.num_rows();
+        self.rows += n;
+        let mut at = 0;
+        if self.pending_rows > 0 {
+            // complete the pending chunk with the first rows of this batch
+            let need = WRITE_CHUNK_ROWS - self.pending_rows;
+            if n < need {
+                self.pending.push(batch.clone());
+                self.pending_rows += n;
+                return Ok(());
+            }
+            self.pending.push(batch.slice(0, need));
+            let chunk =
+                arrow::compute::concat_batches(&batch.schema(), &self.pending).map_err(arrow_err(&self.path))?;
+            self.pending.clear();
+            self.pending_rows = 0;
+            self.writer.write(&chunk).map_err(parquet_err(&self.path))?;
+            at = need;
+        }
+        // whole chunks straight from the batch (slices share its buffers)
+        while n - at >= WRITE_CHUNK_ROWS {
+            self.writer.write(&batch.slice(at, WRITE_CHUNK_ROWS)).map_err(parquet_err(&self.path))?;
+            at += WRITE_CHUNK_ROWS;
+        }
+        if at < n {
+            self.pending.push(batch.slice(at, n - at));
+            self.pending_rows = n - at;
         }
         Ok(())
     }
 
-    /// Writes the pending rows in whole chunks (and, at the end, the rest).
-    fn flush(&mut self, all: bool) -> Result<()> {
+    /// Writes the rows still pending (fewer than a chunk), at the end.
+    fn flush(&mut self) -> Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
         let schema = self.pending[0].schema();
-        let rows = arrow::compute::concat_batches(&schema, &self.pending).map_err(arrow_err(&self.path))?;
+        let rest = arrow::compute::concat_batches(&schema, &self.pending).map_err(arrow_err(&self.path))?;
         self.pending.clear();
-        let mut at = 0;
-        while rows.num_rows() - at >= WRITE_CHUNK_ROWS || (all && at < rows.num_rows()) {
-            let len = WRITE_CHUNK_ROWS.min(rows.num_rows() - at);
-            self.writer.write(&rows.slice(at, len)).map_err(parquet_err(&self.path))?;
-            at += len;
-        }
-        self.pending_rows = rows.num_rows() - at;
-        if self.pending_rows > 0 {
-            self.pending.push(rows.slice(at, self.pending_rows));
-        }
-        Ok(())
+        self.pending_rows = 0;
+        self.writer.write(&rest).map_err(parquet_err(&self.path))
     }
 
     /// Closes the file, flushed to disk.
     pub fn close(mut self) -> Result<Written> {
-        self.flush(true)?;
+        self.flush()?;
         let path = self.path;
         let inner = self.writer.into_inner().map_err(parquet_err(&path))?;
         let f = inner.into_inner().map_err(|e| Error::Write { path: path.clone(), source: e.into_error() })?;
@@ -149,8 +162,8 @@ impl SortedRuns {
         let f = File::create(&path).map_err(|source| Error::Write { path: path.clone(), source })?;
         let mut w = arrow::ipc::writer::FileWriter::try_new(BufWriter::with_capacity(1 << 20, f), &batch.schema())
             .map_err(arrow_err(&path))?;
-        for start in (0..batch.num_rows()).step_by(MERGE_BATCH_ROWS) {
-            let len = MERGE_BATCH_ROWS.min(batch.num_rows() - start);
+        for start in (0..batch.num_rows()).step_by(RUN_BATCH_ROWS) {
+            let len = RUN_BATCH_ROWS.min(batch.num_rows() - start);
             w.write(&batch.slice(start, len)).map_err(arrow_err(&path))?;
         }
         w.finish().map_err(arrow_err(&path))?;
@@ -188,12 +201,12 @@ impl SortedRuns {
             }
         }
         // rows taken for the next output batch: (cursor, row in its batch)
-        let mut taken: Vec<(usize, usize)> = Vec::with_capacity(MERGE_BATCH_ROWS);
+        let mut taken: Vec<(usize, usize)> = Vec::with_capacity(WRITE_CHUNK_ROWS);
         while let Some(Reverse((_, i))) = heap.pop() {
             taken.push((i, cursors[i].at));
             cursors[i].at += 1;
             let exhausted = cursors[i].at >= cursors[i].batch.as_ref().map_or(0, |b| b.num_rows());
-            if exhausted || taken.len() >= MERGE_BATCH_ROWS {
+            if exhausted || taken.len() >= WRITE_CHUNK_ROWS {
                 emit(&cursors, &mut taken, out)?;
             }
             if exhausted {
