@@ -179,14 +179,16 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     let n_parts = fact_bytes.div_ceil(opts.batch_bytes.max(1)).max(1) as usize;
     let mut parts = Partitions::new(&article_ids, n_parts, &scratch.dir.join("partitions"))?;
     let shown = opts.progress.stage("route");
-    let staged_events = ingest::read_table(&opts.raw, Table::Events, &mut ledger, records::event, |src, e| {
-        shown.inc(1);
-        parts.push(&e.article_id, src)
-    })?;
-    let staged_mentions = ingest::read_table(&opts.raw, Table::Mentions, &mut ledger, records::mention, |src, m| {
-        shown.inc(1);
-        parts.push(&m.article_id, src)
-    })?;
+    for table in [Table::Events, Table::Mentions] {
+        ingest::stream_table(&opts.raw, table, &mut ledger, |src, _| {
+            shown.inc(1);
+            // routed by the article id as written; its fields are checked
+            // in the partition
+            let article = src.column("article_id").and_then(|c| src.fields.get(c - 1)).map_or("", |a| a.trim());
+            let article = article.to_string();
+            parts.push(&article, src)
+        })?;
+    }
     shown.finish();
     clock.lap("2-route");
 
@@ -213,6 +215,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         mention_tests: BatchTests::new(&schema::MENTIONS),
     };
     let (mut n_events, mut n_mentions) = (0usize, 0usize);
+    let (mut staged_events, mut staged_mentions) = (0usize, 0usize);
     let shown = opts.progress.stage("partitions");
     // one thread normalizes the partitions, another tests and writes their
     // batches; the channel holds at most one partition in between
@@ -229,9 +232,14 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
             for k in 0..parts.len() {
                 let rows = parts.take(k)?;
                 shown.inc((rows.events.len() + rows.mentions.len()) as u64);
-                let events: Vec<_> = rows.events.iter().filter_map(|src| records::event(src).0).collect();
-                let mentions: Vec<_> = rows.mentions.iter().filter_map(|src| records::mention(src).0).collect();
+                // the format contract, row by row, then the rules of the stage
+                let events: Vec<_> =
+                    rows.events.iter().filter_map(|src| ingest::check(src, &mut ledger, records::event)).collect();
+                let mentions: Vec<_> =
+                    rows.mentions.iter().filter_map(|src| ingest::check(src, &mut ledger, records::mention)).collect();
                 drop(rows);
+                staged_events += events.len();
+                staged_mentions += mentions.len();
                 let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::new();
                 for id in events.iter().map(|e| &e.article_id).chain(mentions.iter().map(|m| &m.article_id)) {
                     if let (false, Some(a)) = (texts.contains_key(id), published.get(id.as_str())) {

@@ -85,19 +85,18 @@ pub struct Staged {
     pub texts: std::collections::HashMap<String, texts::TextFacts>,
 }
 
-/// Reads one raw table, file by file and row by row, in bounded memory.
-/// File-level problems are reported, rows that break the contract are
-/// rejected, and each row that passes is handed to `keep` with its typed
-/// record. Returns the number of rows kept.
-pub fn read_table<T>(
+/// Streams one raw table, file by file and row by row, in bounded memory.
+/// File-level problems are reported and the rows of a file with a
+/// file-level error rejected; so are rows that cannot be decoded (invalid
+/// UTF-8, NUL bytes, a wrong field count). Every other row is handed to
+/// `keep`, its fields not yet checked.
+pub fn stream_table(
     raw: &Path,
     table: Table,
     ledger: &mut Ledger,
-    parse: fn(&RowSrc) -> (Option<T>, Vec<Problem>),
-    mut keep: impl FnMut(RowSrc, T) -> Result<(), Error>,
-) -> Result<usize, Error> {
+    mut keep: impl FnMut(RowSrc, &mut Ledger) -> Result<(), Error>,
+) -> Result<(), Error> {
     let (files, table_fatal) = locate(raw, table, ledger)?;
-    let mut kept = 0;
     for rel in files {
         let path = raw.join(&rel);
         let shown = display(raw, &rel);
@@ -115,19 +114,44 @@ pub fn read_table<T>(
             if !row.problems.is_empty() && !ledger.check_row(&row.src, row.problems) {
                 continue;
             }
-            let (typed, problems) = parse(&row.src);
-            if ledger.check_row(&row.src, problems) {
-                if let Some(t) = typed {
-                    keep(row.src, t)?;
-                    kept += 1;
-                }
-            }
+            keep(row.src, ledger)?;
         }
         for p in std::mem::take(&mut stream.problems) {
             ledger.report(p);
         }
         ledger.count_read(table, read);
     }
+    Ok(())
+}
+
+/// Checks a row's fields against the format contract: its typed record, or
+/// None when the row is rejected (the ledger has its problems).
+pub fn check<T>(src: &RowSrc, ledger: &mut Ledger, parse: fn(&RowSrc) -> (Option<T>, Vec<Problem>)) -> Option<T> {
+    let (typed, problems) = parse(src);
+    if ledger.check_row(src, problems) {
+        typed
+    } else {
+        None
+    }
+}
+
+/// Reads one raw table whole: every row that passes the contract is handed
+/// to `keep` with its typed record. Returns the number of rows kept.
+pub fn read_table<T>(
+    raw: &Path,
+    table: Table,
+    ledger: &mut Ledger,
+    parse: fn(&RowSrc) -> (Option<T>, Vec<Problem>),
+    mut keep: impl FnMut(RowSrc, T) -> Result<(), Error>,
+) -> Result<usize, Error> {
+    let mut kept = 0;
+    stream_table(raw, table, ledger, |src, ledger| {
+        if let Some(t) = check(&src, ledger, parse) {
+            keep(src, t)?;
+            kept += 1;
+        }
+        Ok(())
+    })?;
     Ok(kept)
 }
 
