@@ -68,10 +68,15 @@ pub fn read_text(raw: &Path, p: &str) -> Result<(String, Vec<u8>), PathError> {
     }
     let bytes = std::fs::read(&real).map_err(|e| PathError::Missing(e.to_string()))?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(body) {
-        Ok(s) => Ok((s.to_string(), bytes.clone())),
-        Err(e) => Err(PathError::NotUtf8 { line: body[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1 }),
-    }
+    let text = match std::str::from_utf8(body) {
+        Ok(s) => s.to_owned(),
+        Err(e) => {
+            return Err(PathError::NotUtf8 {
+                line: body[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1,
+            })
+        }
+    };
+    Ok((text, bytes))
 }
 
 pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {

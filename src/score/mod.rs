@@ -151,15 +151,6 @@ impl Incidents {
         inc.n_reports += 1;
     }
 
-    /// Number of distinct incidents so far.
-    pub fn len(&self) -> usize {
-        self.incidents.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.incidents.is_empty()
-    }
-
     /// The relationship_scores rows, in the table's sort order.
     pub fn finish(&self) -> ScoreRows {
         // sums by compact key: (level, directed, period, actor_a, actor_b)
