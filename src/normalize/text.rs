@@ -94,6 +94,20 @@ fn char_bytes(s: &str) -> Vec<usize> {
     v
 }
 
+/// Byte offsets of every occurrence of `needle` in `text`, overlaps included
+/// (the search steps one code point past each match).
+fn overlapping(text: &str, needle: &str) -> Vec<usize> {
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(pos) = finder.find(&text.as_bytes()[from..]) {
+        let b = from + pos;
+        out.push(b);
+        from = b + text[b..].chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
 fn is_sentence_end(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '…')
 }
@@ -176,12 +190,8 @@ impl ArticleText {
         if needle.is_empty() {
             return out;
         }
-        let mut from = 0;
-        while let Some(pos) = self.text[from..].find(needle) {
-            let b = from + pos;
+        for b in overlapping(&self.text, needle) {
             out.push(Self::byte_to_char(&self.char_bytes, b));
-            // step one code point to allow overlapping occurrences
-            from = b + self.text[b..].chars().next().map_or(1, char::len_utf8);
         }
         out
     }
@@ -223,26 +233,24 @@ impl ArticleText {
             return Vec::new();
         }
         let n_chars = n.chars().count();
-        let mut out = Vec::new();
-        let mut from = 0;
-        while let Some(pos) = f.text[from..].find(&n) {
-            let b = from + pos;
-            let s = Self::byte_to_char(&f.char_bytes, b);
-            out.push(Span { start: f.origin[s], end: f.origin_end[s + n_chars - 1] });
-            from = b + f.text[b..].chars().next().map_or(1, char::len_utf8);
-        }
-        out
+        overlapping(&f.text, &n)
+            .into_iter()
+            .map(|b| {
+                let s = Self::byte_to_char(&f.char_bytes, b);
+                Span { start: f.origin[s], end: f.origin_end[s + n_chars - 1] }
+            })
+            .collect()
     }
 
     /// Locates a passage: exactly, at `start` when given, else folded; with the
     /// closest passage of the text when it is nowhere.
     pub fn locate(&self, passage: &str, start: Option<usize>) -> Locate {
         let len = passage.chars().count();
-        let exact = self.occurrences(passage);
         if let Some(s) = start {
             if self.slice(s, s + len) == passage && s + len <= self.len_chars() {
                 return Locate::Exact(Span { start: s, end: s + len });
             }
+            let exact = self.occurrences(passage);
             let folded = self.folded_find(passage);
             if let Some(sp) = folded.iter().find(|sp| sp.start == s) {
                 return Locate::Folded(*sp);
@@ -250,6 +258,7 @@ impl ArticleText {
             let found = exact.first().map(|&p| Span { start: p, end: p + len }).or_else(|| folded.first().copied());
             return Locate::OffsetMismatch { found, actual: self.slice(s, s + len).to_string() };
         }
+        let exact = self.occurrences(passage);
         match exact.len() {
             1 => return Locate::Exact(Span { start: exact[0], end: exact[0] + len }),
             n if n > 1 => return Locate::Ambiguous { count: n, first: Span { start: exact[0], end: exact[0] + len } },
