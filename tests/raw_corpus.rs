@@ -189,3 +189,80 @@ fn the_text_in_raw_is_the_seed_article_byte_for_byte() {
     };
     assert_eq!(std::fs::read(root.join("raw/texts/000_14b90cedf25410f4.txt")).unwrap(), expected);
 }
+
+/// The first hand check of the guide (section 11), mechanised: every whole-word occurrence in
+/// the text of every actor label and of every form a mention row uses is inside a mention of
+/// that actor (or of a longer mention, which wins), and no two mentions overlap.
+#[test]
+fn every_label_and_garbled_form_in_the_text_is_covered_by_a_mention() {
+    use dyadflow::normalize::labels::fold_label;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("raw");
+    let text: Vec<char> =
+        std::fs::read_to_string(root.join("texts/000_14b90cedf25410f4.txt")).unwrap().chars().collect();
+    // fold char by char so that offsets stay code points
+    let fold_chars = |s: &[char]| -> Vec<char> {
+        s.iter()
+            .map(|c| {
+                let f: Vec<char> = fold_label(&c.to_string()).chars().collect();
+                if f.len() == 1 {
+                    f[0]
+                } else {
+                    c.to_lowercase().next().unwrap_or(*c)
+                }
+            })
+            .collect()
+    };
+    let folded = fold_chars(&text);
+    let mut spans: Vec<(usize, usize, String)> = rows("mentions")
+        .iter()
+        .map(|m| {
+            let s: usize = m["start"].parse().unwrap();
+            let n = m["text"].chars().count();
+            assert_eq!(text[s..s + n].iter().collect::<String>(), m["text"], "mention at {s}");
+            (s, s + n, m["actor"].clone())
+        })
+        .collect();
+    spans.sort();
+    for w in spans.windows(2) {
+        assert!(w[1].0 >= w[0].1, "mentions overlap at {} and {}", w[0].0, w[1].0);
+    }
+    let boundary = |i: usize, j: usize| -> bool {
+        let left = i == 0 || !text[i - 1].is_alphanumeric() || (text[i - 1].is_lowercase() && text[i].is_uppercase());
+        let right =
+            j == text.len() || !text[j].is_alphanumeric() || (text[j - 1].is_lowercase() && text[j].is_uppercase());
+        left && right
+    };
+    let mut forms: Vec<(String, String)> = Vec::new();
+    for a in rows("actors") {
+        forms.push((a["actor_id"].clone(), a["actor_id"].clone()));
+        forms.push((a["name"].clone(), a["actor_id"].clone()));
+        for l in a["aliases"].split('|').filter(|x| !x.is_empty()) {
+            forms.push((l.to_string(), a["actor_id"].clone()));
+        }
+    }
+    for m in rows("mentions") {
+        forms.push((m["text"].clone(), m["actor"].clone()));
+    }
+    let mut checked = 0;
+    for (form, actor) in &forms {
+        let f = fold_chars(&form.chars().collect::<Vec<char>>());
+        if f.is_empty() || f.len() > folded.len() {
+            continue;
+        }
+        for i in 0..=folded.len() - f.len() {
+            let j = i + f.len();
+            if folded[i..j] != f[..] || !boundary(i, j) {
+                continue;
+            }
+            checked += 1;
+            let cover: Vec<&(usize, usize, String)> = spans.iter().filter(|(s, e, _)| *s <= i && j <= *e).collect();
+            assert!(!cover.is_empty(), "`{form}` ({actor}) at {i} has no mention");
+            assert!(
+                cover.iter().any(|(s, e, a)| a == actor || e - s > j - i),
+                "`{form}` at {i} is a mention of {:?}, not of {actor}",
+                cover
+            );
+        }
+    }
+    assert!(checked >= 166, "{checked}");
+}
