@@ -22,8 +22,10 @@ const LANGUAGES: [(&str, &str); 2] = [("en", "English"), ("fr", "French")];
 
 /// Aliases of more words than this are not looked up inside longer labels:
 /// a one-word alias (a bare first name or surname) is what names another
-/// actor by mistake; longer ones (`Sudan government` inside `South Sudan
-/// government`) are legitimate names of their own.
+/// actor by mistake; longer ones are legitimate names of their own, inside
+/// a label (`Sudan government` in `South Sudan government`) and at its start
+/// alike, since French puts the qualifier last (`gouvernement du Soudan`,
+/// `gouvernement du Soudan du Sud`).
 const MAX_WORDS: usize = 1;
 
 /// Folded stop word -> the language it comes from (first in `LANGUAGES`).
