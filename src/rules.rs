@@ -103,6 +103,7 @@ rules! {
     UnknownActor => ("unknown-actor", Normalize, Error, false, "an actor label matches no published actor"),
     AmbiguousActor => ("ambiguous-actor", Normalize, Error, false, "an actor label matches two or more actors"),
     AliasCollision => ("alias-collision", Normalize, Warning, true, "two actors share a label (id, name or alias) after folding case and accents"),
+    GenericAlias => ("generic-alias", Normalize, Warning, true, "an alias folds to a common French or English word, or is one word of another actor's longer label"),
     UnknownParent => ("unknown-parent", Normalize, Error, false, "an actor's parent is not a published actor"),
     ParentCycle => ("parent-cycle", Normalize, Error, false, "an actor's parent chain loops back on itself"),
     UnknownCode => ("unknown-code", Normalize, Error, false, "a code is not in the CAMEO reference"),

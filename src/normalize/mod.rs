@@ -4,6 +4,7 @@
 //! references, dates or spans do not hold.
 
 pub mod actors;
+pub mod alias_words;
 pub mod dates;
 pub mod labels;
 pub mod text;
@@ -146,6 +147,9 @@ pub fn dimensions(staged: Staged, ledger: &mut Ledger) -> Dimensions {
                 .hint("give each label to one actor; rows that use a shared label will be rejected as ambiguous");
             ledger.check_row(&a.src, vec![p]);
         }
+    }
+    for (i, p) in alias_words::check(&actors) {
+        ledger.check_row(&actors[i].src, vec![p]);
     }
     Dimensions { articles, actors, index }
 }

@@ -221,7 +221,8 @@ impl Builder {
     /// Registers a label of actor `a`; false when another actor holds it.
     fn alias(&mut self, a: usize, label: &str) -> bool {
         let label = label.trim();
-        if label.is_empty() || label.contains('|') {
+        // a label that is a common word would be reported as `generic-alias`
+        if label.is_empty() || label.contains('|') || crate::normalize::alias_words::is_common_word(label) {
             return false;
         }
         let f = fold(label);
