@@ -10,7 +10,7 @@ use std::io::BufRead;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-const TABLES: [&str; 6] = ["articles", "actors", "events", "mentions", "relationship_scores", "rejects"];
+const TABLES: [&str; 7] = ["articles", "actors", "events", "mentions", "relationship_scores", "codes", "rejects"];
 const PAUSE_ENV: &str = "DYADFLOW_FAULT_PAUSE_AT";
 const PAUSE_MARKER: &str = "dyadflow: paused at publish step";
 
