@@ -43,7 +43,7 @@ fn run_publishes_every_table_and_a_reconciled_manifest() {
     );
     assert!(m["rules"].as_array().unwrap().iter().all(|r| r["outcome"] == "pass"));
     assert!(w.path("out.run.json").is_file(), "the run report is written beside the output");
-    assert!(r.stderr.contains("published 8 file(s)"), "{}", r.stderr);
+    assert!(r.stderr.contains("published 9 file(s)"), "{}", r.stderr);
 }
 
 #[test]
