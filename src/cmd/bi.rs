@@ -16,7 +16,8 @@ Create a DuckDB database of star-schema views over the current published set.
 
 The views read <out>/current/<table>.parquet through paths relative to the
 folder that holds the database, so the two can move together, and they
-follow every later run that publishes into <out>. Open the database from
+follow every later run that publishes into <out> (with --pin, they read the
+set that is current now, runs/<seq>-<run_id>/, instead). Open the database from
 its folder (or set DuckDB's file_search_path to it): see bi/README.md for
 the views, example questions and how to connect Superset or Metabase.
 
@@ -46,6 +47,10 @@ pub struct Args {
     /// relative to the --duckdb file's folder, or to the working directory).
     #[arg(long)]
     pub print_sql: bool,
+    /// Read the set that is current now (`runs/<seq>-<run_id>/`) instead of
+    /// following `current` to every later run.
+    #[arg(long)]
+    pub pin: bool,
 }
 
 /// What can go wrong.
@@ -247,7 +252,11 @@ pub fn create(args: &Args) -> Result<String, BiError> {
         }
         None => std::env::current_dir().map_err(io(Path::new(".")))?,
     };
-    let set = relative(&db_dir, &out.join("current"));
+    let set = match args.pin {
+        true => std::fs::canonicalize(out.join("current")).map_err(io(&args.out))?,
+        false => out.join("current"),
+    };
+    let set = relative(&db_dir, &set);
     let sql = views_sql(&set.to_string_lossy());
     if args.print_sql {
         return Ok(sql);
