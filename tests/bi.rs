@@ -90,14 +90,12 @@ fn the_sql_runs_in_the_database_folder_and_a_failure_keeps_the_previous_database
     assert!(db.contains("CREATE OR REPLACE VIEW fact_events AS"), "{db}");
     assert!(db.contains("../output/current/events.parquet"));
     // it ran in the database's folder, under a temporary name renamed after
-    let cwd = std::fs::read_dir(w.path("bi")).unwrap().map(|e| e.unwrap().path()).find(|p| {
-        p.extension().is_some_and(|e| e == "cwd")
-    });
+    let cwd = std::fs::read_dir(w.path("bi"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "cwd"));
     let cwd = std::fs::read_to_string(cwd.expect("the stand-in recorded its folder")).unwrap();
-    assert_eq!(
-        std::fs::canonicalize(cwd.trim()).unwrap(),
-        std::fs::canonicalize(w.path("bi")).unwrap()
-    );
+    assert_eq!(std::fs::canonicalize(cwd.trim()).unwrap(), std::fs::canonicalize(w.path("bi")).unwrap());
 
     // an engine that fails: exit 2 with its message, the previous database stays
     w.edit("bin/python3", "grep -q FAIL_ME", "grep -q fact_events");

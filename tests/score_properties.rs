@@ -304,8 +304,12 @@ fn self_dyads_and_events_without_target_are_not_scored() {
 /// Every row of the table with the columns the period sums compare, by
 /// (level, directed, actor_a, actor_b) and period.
 type Sums = (i64, i64, [i64; 4], f64, f64, f64, f64);
+/// (level, directed, actor_a, actor_b, period)
+type PeriodKey = (String, bool, String, String, String);
+/// Incidents (code, first day, last day) by (actor_a, actor_b, month).
+type ByMonth = HashMap<(String, String, String), std::collections::HashSet<(usize, i32, i32)>>;
 
-fn period_rows(evs: &[Ev]) -> HashMap<(String, bool, String, String, String), (String, Sums)> {
+fn period_rows(evs: &[Ev]) -> HashMap<PeriodKey, (String, Sums)> {
     let df = relationship_scores(&frame(evs), &ScoreConfig::default()).unwrap();
     let st = |c: &str| df.column(c).unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>();
     let i = |c: &str| df.column(c).unwrap().i64().unwrap().iter().map(|v| v.unwrap()).collect::<Vec<_>>();
@@ -357,7 +361,7 @@ proptest! {
         evs in prop::collection::vec(fine_ev(), 1..40)
     ) {
         let rows = period_rows(&evs);
-        let mut months: HashMap<(String, bool, String, String, String), Sums> = HashMap::new();
+        let mut months: HashMap<PeriodKey, Sums> = HashMap::new();
         for ((level, directed, a, b, period), (granularity, s)) in &rows {
             prop_assert_eq!(granularity.as_str(), match period.len() { 3 => "all", 4 => "year", _ => "month" });
             if granularity == "month" {
@@ -394,7 +398,7 @@ proptest! {
         let rows = period_rows(&evs);
         // independently: distinct incidents of each directed actor dyad, by
         // the month that holds their whole span
-        let mut expected: HashMap<(String, String, String), std::collections::HashSet<(usize, i32, i32)>> = HashMap::new();
+        let mut expected: ByMonth = HashMap::new();
         for e in &evs {
             let (a, b) = (ACTORS[e.source as usize], ACTORS[e.target as usize]);
             let (start, end) = (19_000 + e.day, 19_000 + e.day + e.span);
