@@ -263,7 +263,7 @@ pub const RELATIONSHIP_SCORES: TableSchema = TableSchema {
 
 pub const CODES: TableSchema = TableSchema {
     name: "codes",
-    description: "one row per CAMEO event code of the reference, with its labels and values",
+    description: "one row per CAMEO event code of the reference, with its labels and values (codes from the CAMEO codebook 1.1b3, Goldstein values as distributed by the GDELT Project, PLOVER categories derived from the openeventdata/PLOVER table under CC BY-SA 4.0; labels in dyadflow's words)",
     key: &["code"],
     sort_by: &["code"],
     columns: &[

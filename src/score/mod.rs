@@ -473,3 +473,49 @@ pub fn relationship_scores(events: &DataFrame, cfg: &ScoreConfig) -> Result<Data
     }
     inc.finish().to_frame()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::dates::{epoch_days, resolve};
+
+    fn span(edtf: &str) -> (i32, i32) {
+        let d = resolve(edtf).unwrap();
+        (epoch_days(d.first), epoch_days(d.last))
+    }
+
+    #[test]
+    fn the_incident_key_is_the_documented_text_and_its_id_the_hash() {
+        let (s, e) = span("2022-02-24/2025-07-06");
+        assert_eq!(
+            incident_key("IRN", Some("RUS"), "072", s, e),
+            "IRN\u{1f}RUS\u{1f}072\u{1f}2022-02-24\u{1f}2025-07-06"
+        );
+        assert_eq!(incident_key("RUS", None, "010", s, s), "RUS\u{1f}\u{1f}010\u{1f}2022-02-24\u{1f}2022-02-24");
+        let id = incident_id("IRN", Some("RUS"), "072", s, e);
+        assert_eq!(id, crate::digest::sha256_hex(incident_key("IRN", Some("RUS"), "072", s, e).as_bytes())[..32]);
+        assert_eq!(id, format!("{:032x}", incident_hash("IRN", Some("RUS"), "072", s, e)));
+        // every field is part of the identity
+        assert_ne!(id, incident_id("RUS", Some("IRN"), "072", s, e));
+        assert_ne!(id, incident_id("IRN", Some("RUS"), "0721", s, e));
+        assert_ne!(id, incident_id("IRN", Some("RUS"), "072", s, e - 1));
+        assert_ne!(incident_id("A", Some("B"), "01", s, s), incident_id("A", None, "01", s, s));
+    }
+
+    #[test]
+    fn an_incident_counts_in_a_month_only_when_the_month_holds_its_whole_span() {
+        let periods = |edtf: &str| {
+            let (s, e) = span(edtf);
+            Period::of(s, e).into_iter().flatten().map(Period::label).collect::<Vec<_>>()
+        };
+        assert_eq!(periods("2025-07-03"), ["all", "2025", "2025-07"]);
+        assert_eq!(periods("2025-05"), ["all", "2025", "2025-05"]);
+        assert_eq!(periods("2025-05-21/2025-05-31"), ["all", "2025", "2025-05"]);
+        assert_eq!(periods("2025-02~"), ["all", "2025", "2025-02"]);
+        assert_eq!(periods("2025-06-27/2025-07-01"), ["all", "2025"], "an interval across months");
+        assert_eq!(periods("2024-24"), ["all", "2024"], "a winter runs into the next year: the first day's year");
+        assert_eq!(periods("2025-21"), ["all", "2025"], "a season");
+        assert_eq!(periods("2025"), ["all", "2025"], "a year");
+        assert_eq!(Period::of(0, 0)[2].map(Period::granularity), Some("month"));
+    }
+}
