@@ -316,7 +316,6 @@ struct DyadSums {
 
 impl DyadSums {
     fn add(&mut self, inc: &Incident, facts: &CodeFacts) {
-        let k = inc;
         self.n_events += 1;
         self.n_reports += inc.n_reports as i64;
         if (1..=4).contains(&facts.quad_class) {
@@ -329,8 +328,8 @@ impl DyadSums {
         } else if facts.goldstein < 0.0 {
             self.conflict.add(inc.weight * facts.goldstein / -10.0);
         }
-        self.first = Some(self.first.map_or(k.date_start, |f| f.min(k.date_start)));
-        self.last = Some(self.last.map_or(k.date_end, |l| l.max(k.date_end)));
+        self.first = Some(self.first.map_or(inc.date_start, |f| f.min(inc.date_start)));
+        self.last = Some(self.last.map_or(inc.date_end, |l| l.max(inc.date_end)));
     }
 }
 

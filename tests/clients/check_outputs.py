@@ -181,6 +181,18 @@ def check_analyst_tables(out):
     m = months.join(years, on=keys + ["year"], how="left")
     check(m["n_events"].null_count() == 0, "a month row without its year row")
     check((m["in_months"] <= m["n_events"]).all(), "months hold more incidents than their year")
+    # independently: the incidents of month precision or finer of each directed actor
+    # dyad and year are what its month rows add up to
+    fine = (scored.filter((pl.col("date_start").dt.year() == pl.col("date_end").dt.year())
+                          & (pl.col("date_start").dt.month() == pl.col("date_end").dt.month()))
+            .group_by(pl.col("source_id").alias("actor_a"), pl.col("target_id").alias("actor_b"),
+                      pl.col("date_start").dt.year().cast(pl.String).alias("year"))
+            .agg(pl.col("incident_id").n_unique().alias("fine")))
+    got = m.filter((pl.col("level") == "actor") & pl.col("directed")).select("actor_a", "actor_b", "year", "in_months")
+    both = fine.join(got, on=["actor_a", "actor_b", "year"], how="full", coalesce=True)
+    check(both.height > 0 and (both["fine"] == both["in_months"]).all() and both.null_count().sum_horizontal().item() == 0,
+          f"month rows do not add up to the month-or-finer incidents of their year: {both.filter(pl.col('fine') != pl.col('in_months'))}")
+    print(f"relationship_scores: month rows of {both.height} directed dyad-years add up to their month-or-finer incidents")
 
 
 if __name__ == "__main__":
