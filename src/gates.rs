@@ -138,11 +138,26 @@ pub fn generic_tests(
     }
     out.push(accepted_values(actors, &ACTORS, "type", ACTOR_TYPES));
     out.push(accepted_values(scores, &RELATIONSHIP_SCORES, "level", &["actor", "top"]));
+    out.push(accepted_values(scores, &RELATIONSHIP_SCORES, "granularity", &["all", "year", "month"]));
     out.push(accepted_values(rejects, &REJECTS, "severity", &["error"]));
     out.push(accepted_values(rejects, &REJECTS, "table", &["articles", "actors", "events", "mentions"]));
     for c in ["parent_id", "top_id"] {
         out.push(relationship(actors, &ACTORS, c, &keys.actor_ids));
     }
+    out
+}
+
+/// The generic tests of the codes table: unique codes, labels everywhere,
+/// and every code the events may name listed.
+pub fn codes_tests(codes: &DataFrame, keys: &Keys) -> Vec<TestOutcome> {
+    let t = &schema::CODES;
+    let mut out = vec![unique(codes, t)];
+    out.extend(not_null(codes, t));
+    out.push(accepted_values(codes, t, "quad_class", &["1", "2", "3", "4"]));
+    let listed: HashSet<String> = distinct(codes, "code").into_iter().collect();
+    let mut missing: Vec<String> = keys.codes.iter().filter(|c| !listed.contains(*c)).cloned().collect();
+    missing.sort();
+    out.push(TestOutcome::new(Rule::Relationships, t.name, vec!["code"], missing));
     out
 }
 

@@ -32,6 +32,8 @@ enum Command {
     Schema,
     #[command(about = cmd::synth::ABOUT, long_about = cmd::synth::LONG_ABOUT)]
     Synth(cmd::synth::Args),
+    #[command(about = cmd::bi::ABOUT, long_about = cmd::bi::LONG_ABOUT)]
+    Bi(cmd::bi::Args),
 }
 
 fn main() {
@@ -41,6 +43,7 @@ fn main() {
         Command::Validate(a) => cmd::validate::execute(a),
         Command::Schema => cmd::schema::execute(),
         Command::Synth(a) => cmd::synth::execute(a),
+        Command::Bi(a) => cmd::bi::execute(a),
     };
     let code = match result {
         Ok(code) => code,
@@ -52,7 +55,7 @@ fn main() {
             let format = match &cli.command {
                 Command::Run(a) => a.corpus.log_format,
                 Command::Validate(a) => a.corpus.log_format,
-                Command::Schema | Command::Synth(_) => LogFormat::Human,
+                Command::Schema | Command::Synth(_) | Command::Bi(_) => LogFormat::Human,
             };
             match format {
                 LogFormat::Human => eprintln!("dyadflow: error: {e:#}"),

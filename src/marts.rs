@@ -49,6 +49,32 @@ pub fn codes_frame(reference: &Reference) -> PolarsResult<DataFrame> {
     ])
 }
 
+/// The published codes table: every code of the reference with its labels,
+/// the labels of its base and root, QuadClass, Goldstein value and PLOVER
+/// category, sorted by code.
+pub fn codes_table(reference: &Reference) -> Result<DataFrame> {
+    let codes: Vec<&crate::reference::CameoCode> = reference.iter().collect();
+    let label_of = |code: &str| reference.get(code).map_or_else(String::new, |c| c.label.clone());
+    let quad_label =
+        |q: i32| crate::reference::QUAD_CLASSES.iter().find(|(n, _)| *n == q).map_or("", |(_, l)| *l).to_string();
+    frame(vec![
+        Column::new("code".into(), codes.iter().map(|c| c.code.clone()).collect::<Vec<_>>()),
+        Column::new("label".into(), codes.iter().map(|c| c.label.clone()).collect::<Vec<_>>()),
+        Column::new("base_code".into(), codes.iter().map(|c| c.base_code.clone()).collect::<Vec<_>>()),
+        Column::new("base_label".into(), codes.iter().map(|c| label_of(&c.base_code)).collect::<Vec<_>>()),
+        Column::new("root_code".into(), codes.iter().map(|c| c.root_code.clone()).collect::<Vec<_>>()),
+        Column::new("root_label".into(), codes.iter().map(|c| label_of(&c.root_code)).collect::<Vec<_>>()),
+        Column::new("quad_class".into(), codes.iter().map(|c| c.quad_class).collect::<Vec<i32>>()),
+        Column::new("quad_class_label".into(), codes.iter().map(|c| quad_label(c.quad_class)).collect::<Vec<_>>()),
+        Column::new("goldstein".into(), codes.iter().map(|c| c.goldstein).collect::<Vec<f64>>()),
+        text("plover", codes.iter().map(|c| c.plover.clone()).collect()),
+        text("plover_mode", codes.iter().map(|c| c.plover_mode.clone()).collect()),
+        text("plover_context", codes.iter().map(|c| c.plover_context.clone()).collect()),
+    ])
+    .and_then(|df| df.lazy().sort(["code"], sort_options(1)).collect())
+    .map_err(Error::polars("marts"))
+}
+
 fn raw_cols<'a>(srcs: impl Iterator<Item = &'a crate::ledger::RowSrc> + Clone) -> [Column; 2] {
     [
         Column::new("raw_file".into(), srcs.clone().map(|s| s.rel_file.to_string()).collect::<Vec<_>>()),
@@ -144,6 +170,7 @@ fn events_plan(e: &[NEvent], codes: &DataFrame, tops: &DataFrame) -> PolarsResul
     let tops = tops.clone().lazy();
     frame(vec![
         Column::new("event_key".into(), e.iter().map(|x| x.event_key.as_str()).collect::<Vec<_>>()),
+        Column::new("incident_id".into(), e.iter().map(incident_id).collect::<Vec<_>>()),
         Column::new("article_id".into(), e.iter().map(|x| x.article_id.as_str()).collect::<Vec<_>>()),
         Column::new("event_id".into(), e.iter().map(|x| x.event_id.as_str()).collect::<Vec<_>>()),
         Column::new("source_id".into(), e.iter().map(|x| x.source_id.as_str()).collect::<Vec<_>>()),
@@ -190,6 +217,12 @@ fn events_plan(e: &[NEvent], codes: &DataFrame, tops: &DataFrame) -> PolarsResul
         sort_options(crate::schema::EVENTS.sort_by.len()),
     )
     .collect()
+}
+
+/// The incident an event row reports (see [`crate::score::incident_key`]).
+pub fn incident_id(e: &NEvent) -> String {
+    let (start, end) = (epoch_days(e.date.first), epoch_days(e.date.last));
+    crate::score::incident_id(&e.source_id, e.target_id.as_deref(), &e.code, start, end)
 }
 
 /// A batch of the mentions table, with top actors, sorted by article and

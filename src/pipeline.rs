@@ -294,9 +294,11 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     let actors = marts::actors_frame(&dims.actors, &counts)?;
     let scores = incidents.finish().to_frame()?;
     let rejects = marts::rejects_frame(&ledger.rejects)?;
+    let codes_table = marts::codes_table(reference)?;
     let (mut event_outcomes, expected_incidents) = event_tests.finish();
     let mut tests: Vec<TestOutcome> = gates::score_gate(&scores, &actors, expected_incidents);
     tests.extend(gates::generic_tests(&articles, &actors, &scores, &rejects, &keys));
+    tests.extend(gates::codes_tests(&codes_table, &keys));
     tests.append(&mut event_outcomes);
     tests.extend(mention_tests.finish().0);
     // problems in the order of the files and lines they concern, whatever
@@ -434,6 +436,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
             (&schema::EVENTS, TableData::File(events)),
             (&schema::MENTIONS, TableData::File(mentions)),
             (&schema::RELATIONSHIP_SCORES, TableData::Frame(&scores)),
+            (&schema::CODES, TableData::Frame(&codes_table)),
             (&schema::REJECTS, TableData::Frame(&rejects)),
         ];
         let shown = opts.progress.stage("publish");
@@ -620,7 +623,7 @@ fn publish_set(
     lock: &WriterLock,
     keep: usize,
     meta: &FileMeta,
-    tables: [(&'static schema::TableSchema, TableData); 6],
+    tables: [(&'static schema::TableSchema, TableData); 7],
     m: &Manifest,
 ) -> Result<Published> {
     publish::publish(lock, &tables, meta, keep, |set, outputs| {

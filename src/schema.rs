@@ -2,8 +2,9 @@
 //! order. The Parquet writer takes its schema from here, the README's data
 //! dictionary is checked against it, and `dyadflow schema` prints it.
 
-/// Schema version written into every file; raise it when a column changes.
-pub const SCHEMA_VERSION: &str = "1";
+/// Schema version written into every file and the run record; raise it when
+/// a column or table changes, and say what changed in `SCHEMA_CHANGELOG.md`.
+pub const SCHEMA_VERSION: &str = "2";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -142,6 +143,13 @@ pub const EVENTS: TableSchema = TableSchema {
     sort_by: &["date_start", "date_end", "source_id", "target_id", "event_key"],
     columns: &[
         col!("event_key", Str, req, bloom, "stable key: first 16 hex digits of SHA-256(article_id, event_id)"),
+        col!(
+            "incident_id",
+            Str,
+            req,
+            bloom,
+            "the real-world incident the row reports, shared by every report of it: first 32 hex digits of SHA-256(source_id, target_id, code, date_start, date_end)"
+        ),
         col!("article_id", Str, req, dict, "article the event is annotated in"),
         col!("event_id", Str, req, "annotator's id of the row, unique within its article"),
         col!("source_id", Str, req, dict, bloom, "actor who acts"),
@@ -226,7 +234,14 @@ pub const RELATIONSHIP_SCORES: TableSchema = TableSchema {
             "actor: actors as annotated; top: actors rolled up to the top of their parent chains"
         ),
         col!("directed", Bool, req, "true: actor_a acting on actor_b; false: the pair either way, actor_a < actor_b"),
-        col!("period", Str, req, dict, "`all`, or a calendar year (of the events' first day)"),
+        col!(
+            "period",
+            Str,
+            req,
+            dict,
+            "`all`; a calendar year YYYY (of the events' first day); or a calendar month YYYY-MM (of events whose whole date span lies in it)"
+        ),
+        col!("granularity", Str, req, dict, "all, year or month: the kind of period"),
         col!("actor_a", Str, req, dict, bloom, "source actor (directed) or the smaller id of the pair"),
         col!("actor_b", Str, req, dict, bloom, "target actor (directed) or the larger id of the pair"),
         col!("n_events", Int64, req, "distinct real-world events (an event reported by several articles counts once)"),
@@ -243,6 +258,39 @@ pub const RELATIONSHIP_SCORES: TableSchema = TableSchema {
         col!("score", Float64, req, "(C - K) / (C + K + k), in (-1, 1); k is score.shrinkage"),
         col!("first_date", Date, req, "first day of the earliest event"),
         col!("last_date", Date, req, "last day of the latest event"),
+    ],
+};
+
+pub const CODES: TableSchema = TableSchema {
+    name: "codes",
+    description: "one row per CAMEO event code of the reference, with its labels and values (codes from the CAMEO codebook 1.1b3, Goldstein values as distributed by the GDELT Project, PLOVER categories derived from the openeventdata/PLOVER table under CC BY-SA 4.0; labels in dyadflow's words)",
+    key: &["code"],
+    sort_by: &["code"],
+    columns: &[
+        col!("code", Str, req, bloom, "CAMEO event code, as text with leading zeros (events.code joins here)"),
+        col!("label", Str, req, "short description of the code, in dyadflow's words"),
+        col!("base_code", Str, req, dict, "the code's first three digits (its 3-digit base)"),
+        col!("base_label", Str, req, dict, "short description of the base code"),
+        col!("root_code", Str, req, dict, "the code's first two digits (its root)"),
+        col!("root_label", Str, req, dict, "short description of the root code"),
+        col!(
+            "quad_class",
+            Int32,
+            req,
+            dict,
+            "1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict"
+        ),
+        col!(
+            "quad_class_label",
+            Str,
+            req,
+            dict,
+            "verbal cooperation, material cooperation, verbal conflict or material conflict"
+        ),
+        col!("goldstein", Float64, req, dict, "Goldstein value of the code, from -10 (most conflictual) to +10"),
+        col!("plover", Str, null, dict, "PLOVER category of the code; null for roots 01 and 02"),
+        col!("plover_mode", Str, null, dict, "PLOVER mode of the code, where the CAMEO-PLOVER table gives one"),
+        col!("plover_context", Str, null, dict, "PLOVER context of the code, where the CAMEO-PLOVER table gives one"),
     ],
 };
 
@@ -266,7 +314,7 @@ pub const REJECTS: TableSchema = TableSchema {
 };
 
 /// Every published table, in publishing order.
-pub const TABLES: [&TableSchema; 6] = [&ARTICLES, &ACTORS, &EVENTS, &MENTIONS, &RELATIONSHIP_SCORES, &REJECTS];
+pub const TABLES: [&TableSchema; 7] = [&ARTICLES, &ACTORS, &EVENTS, &MENTIONS, &RELATIONSHIP_SCORES, &CODES, &REJECTS];
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,8 @@ struct Ev {
     confidence: f64,
     /// day offset
     day: i32,
+    /// days from the first to the last day of the date span
+    span: i32,
 }
 
 /// (code, quad_class, goldstein)
@@ -44,6 +46,9 @@ fn frame(evs: &[Ev]) -> DataFrame {
     let date = Column::new("d".into(), evs.iter().map(|e| 19_000 + e.day).collect::<Vec<i32>>())
         .cast(&DataType::Date)
         .unwrap();
+    let date_end = Column::new("d".into(), evs.iter().map(|e| 19_000 + e.day + e.span).collect::<Vec<i32>>())
+        .cast(&DataType::Date)
+        .unwrap();
     DataFrame::new_infer_height(vec![
         Column::new("article_id".into(), s(&|e| format!("art{}", e.article))),
         Column::new("event_key".into(), (0..evs.len()).map(|i| format!("k{i}")).collect::<Vec<_>>()),
@@ -56,8 +61,8 @@ fn frame(evs: &[Ev]) -> DataFrame {
         Column::new("goldstein".into(), evs.iter().map(|e| CODES[e.code].2).collect::<Vec<f64>>()),
         Column::new("mode".into(), s(&|e| e.mode.to_string())),
         Column::new("confidence".into(), evs.iter().map(|e| e.confidence).collect::<Vec<f64>>()),
-        date.clone().with_name("date_start".into()),
-        date.with_name("date_end".into()),
+        date.with_name("date_start".into()),
+        date_end.with_name("date_end".into()),
     ])
     .unwrap()
 }
@@ -106,8 +111,9 @@ fn ev() -> impl Strategy<Value = Ev> {
         prop::sample::select(vec!["asserted", "alleged", "planned", "negated"]),
         0.0f64..=1.0,
         0i32..800,
+        prop_oneof![3 => Just(0i32), 1 => 0i32..400],
     )
-        .prop_map(|(article, source, target, code, mode, confidence, day)| Ev {
+        .prop_map(|(article, source, target, code, mode, confidence, day, span)| Ev {
             article,
             source,
             target,
@@ -115,6 +121,7 @@ fn ev() -> impl Strategy<Value = Ev> {
             mode,
             confidence,
             day,
+            span,
         })
 }
 
@@ -231,7 +238,7 @@ proptest! {
         let t = table(&evs, &ScoreConfig::default());
         let mut by_dyad: HashMap<(String, bool, String, String), i64> = HashMap::new();
         for (k, r) in &t {
-            if k.2 != "all" {
+            if k.2.len() == 4 {
                 *by_dyad.entry((k.0.clone(), k.1, k.3.clone(), k.4.clone())).or_default() += r.n_events;
             }
         }
@@ -244,7 +251,7 @@ proptest! {
 }
 
 fn one(source: u8, target: u8, code: usize, mode: &'static str, article: u8) -> Ev {
-    Ev { article, source, target, code, mode, confidence: 1.0, day: 10 }
+    Ev { article, source, target, code, mode, confidence: 1.0, day: 10, span: 0 }
 }
 
 #[test]
@@ -292,4 +299,122 @@ fn self_dyads_and_events_without_target_are_not_scored() {
     assert!(!t.keys().any(|k| k.0 == "top"));
     let t = table(&[one(0, 0, 4, "asserted", 0)], &cfg);
     assert!(t.is_empty());
+}
+
+/// Every row of the table with the columns the period sums compare, by
+/// (level, directed, actor_a, actor_b) and period.
+type Sums = (i64, i64, [i64; 4], f64, f64, f64, f64);
+/// (level, directed, actor_a, actor_b, period)
+type PeriodKey = (String, bool, String, String, String);
+/// Incidents (code, first day, last day) by (actor_a, actor_b, month).
+type ByMonth = HashMap<(String, String, String), std::collections::HashSet<(usize, i32, i32)>>;
+
+fn period_rows(evs: &[Ev]) -> HashMap<PeriodKey, (String, Sums)> {
+    let df = relationship_scores(&frame(evs), &ScoreConfig::default()).unwrap();
+    let st = |c: &str| df.column(c).unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>();
+    let i = |c: &str| df.column(c).unwrap().i64().unwrap().iter().map(|v| v.unwrap()).collect::<Vec<_>>();
+    let f = |c: &str| df.column(c).unwrap().f64().unwrap().iter().map(|v| v.unwrap()).collect::<Vec<_>>();
+    let directed: Vec<bool> = df.column("directed").unwrap().bool().unwrap().iter().map(|v| v.unwrap()).collect();
+    let (level, period, granularity, a, b) =
+        (st("level"), st("period"), st("granularity"), st("actor_a"), st("actor_b"));
+    let (n, reports) = (i("n_events"), i("n_reports"));
+    let quads: Vec<Vec<i64>> =
+        ["n_verbal_coop", "n_material_coop", "n_verbal_conflict", "n_material_conflict"].iter().map(|c| i(c)).collect();
+    let (g, w, c, k) = (f("goldstein_sum"), f("weight_sum"), f("coop_mass"), f("conflict_mass"));
+    (0..df.height())
+        .map(|r| {
+            (
+                (level[r].clone(), directed[r], a[r].clone(), b[r].clone(), period[r].clone()),
+                (
+                    granularity[r].clone(),
+                    (n[r], reports[r], [quads[0][r], quads[1][r], quads[2][r], quads[3][r]], g[r], w[r], c[r], k[r]),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// An event dated to a day or a few days inside one calendar month.
+fn fine_ev() -> impl Strategy<Value = Ev> {
+    (ev(), 0i32..3, 1u32..=12, 1u32..=25, 0i32..=3).prop_map(|(mut e, year, month, day, span)| {
+        let d = chrono::NaiveDate::from_ymd_opt(2022 + year, month, day).unwrap();
+        e.day = (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32 - 19_000;
+        e.span = span;
+        e
+    })
+}
+
+fn month_of(epoch_day: i32) -> (i32, u32) {
+    use chrono::Datelike;
+    let d = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(epoch_day as i64);
+    (d.year(), d.month())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// With events of month precision or finer, the month rows of a dyad
+    /// add up to its year row: counts and Goldstein sums exactly, masses to
+    /// rounding.
+    #[test]
+    fn monthly_rows_add_up_to_the_yearly_row_for_month_or_finer_events(
+        evs in prop::collection::vec(fine_ev(), 1..40)
+    ) {
+        let rows = period_rows(&evs);
+        let mut months: HashMap<PeriodKey, Sums> = HashMap::new();
+        for ((level, directed, a, b, period), (granularity, s)) in &rows {
+            prop_assert_eq!(granularity.as_str(), match period.len() { 3 => "all", 4 => "year", _ => "month" });
+            if granularity == "month" {
+                let m = months.entry((level.clone(), *directed, a.clone(), b.clone(), period[..4].to_string())).or_default();
+                m.0 += s.0;
+                m.1 += s.1;
+                for q in 0..4 {
+                    m.2[q] += s.2[q];
+                }
+                m.3 += s.3;
+                m.4 += s.4;
+                m.5 += s.5;
+                m.6 += s.6;
+            }
+        }
+        let mut years = 0;
+        for ((level, directed, a, b, period), (granularity, y)) in &rows {
+            if granularity != "year" {
+                continue;
+            }
+            years += 1;
+            let m = &months[&(level.clone(), *directed, a.clone(), b.clone(), period.clone())];
+            prop_assert_eq!((m.0, m.1, m.2), (y.0, y.1, y.2), "{} {} {} {} {}", level, directed, a, b, period);
+            prop_assert!((m.3 - y.3).abs() < 1e-9 && close(m.4, y.4) && close(m.5, y.5) && close(m.6, y.6));
+        }
+        prop_assert_eq!(months.len(), years, "a month row outside its year");
+    }
+
+    /// An incident whose date span leaves its calendar month (a season, a
+    /// year, an interval across months) counts in its year and all-time rows
+    /// and in no month; the others count in the month of their span.
+    #[test]
+    fn coarser_events_count_in_their_year_and_in_no_month(evs in prop::collection::vec(ev(), 1..40)) {
+        let rows = period_rows(&evs);
+        // independently: distinct incidents of each directed actor dyad, by
+        // the month that holds their whole span
+        let mut expected: ByMonth = HashMap::new();
+        for e in &evs {
+            let (a, b) = (ACTORS[e.source as usize], ACTORS[e.target as usize]);
+            let (start, end) = (19_000 + e.day, 19_000 + e.day + e.span);
+            if a == b || month_of(start) != month_of(end) {
+                continue;
+            }
+            let (y, m) = month_of(start);
+            expected.entry((a.to_string(), b.to_string(), format!("{y:04}-{m:02}"))).or_default().insert((e.code, start, end));
+        }
+        let got: HashMap<(String, String, String), i64> = rows
+            .iter()
+            .filter(|(k, (g, _))| k.0 == "actor" && k.1 && g == "month")
+            .map(|(k, (_, s))| ((k.2.clone(), k.3.clone(), k.4.clone()), s.0))
+            .collect();
+        let expected: HashMap<(String, String, String), i64> =
+            expected.into_iter().map(|(k, v)| (k, v.len() as i64)).collect();
+        prop_assert_eq!(got, expected);
+    }
 }

@@ -1,10 +1,14 @@
 //! Stage 3b, where relationship scores are computed: one row per dyad, level
-//! (`actor`, `top`), direction and period (`all` and each calendar year).
+//! (`actor`, `top`), direction and period (`all`, each calendar year, and each
+//! calendar month that holds an incident's whole date span).
 //!
 //! Each event row gets a weight w = confidence x mode weight (asserted 1,
 //! alleged 0.5, planned 0.25, negated 0 by default). Rows of different
 //! articles that describe the same real-world event (same source, target,
 //! code and date span) are merged into one incident with the largest weight.
+//! The incident's identity is [`incident_hash`] of that key; the events
+//! table publishes it as `incident_id` ([`incident_id`]), so the id an
+//! analyst groups by is the key the scores count by.
 //! Per dyad,
 //!
 //! ```text
@@ -49,22 +53,99 @@ impl Interner {
     }
 }
 
-/// The identity of an incident: one real-world event, whatever the number of
-/// rows that report it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct IncidentKey {
+/// The canonical key of an incident, the text its id is the hash of: the
+/// source actor id, the target actor id (empty when there is none), the
+/// CAMEO code, and the first and last day of the date span as ISO dates,
+/// separated by U+001F (a character no id, code or date can hold). For
+/// example `RUS\u{1f}UKR\u{1f}190\u{1f}2022-02-24\u{1f}2022-02-24`.
+pub fn incident_key(source_id: &str, target_id: Option<&str>, code: &str, date_start: i32, date_end: i32) -> String {
+    format!(
+        "{source_id}\u{1f}{}\u{1f}{code}\u{1f}{}\u{1f}{}",
+        target_id.unwrap_or(""),
+        iso_day(date_start),
+        iso_day(date_end)
+    )
+}
+
+/// The 128-bit identity of an incident: the first 16 bytes of the SHA-256 of
+/// [`incident_key`], big-endian. It depends on the incident's content only,
+/// so it is the same in every run, whatever else the corpus holds and
+/// however it is cut.
+pub fn incident_hash(source_id: &str, target_id: Option<&str>, code: &str, date_start: i32, date_end: i32) -> u128 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(incident_key(source_id, target_id, code, date_start, date_end).as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    u128::from_be_bytes(b)
+}
+
+/// The published `incident_id`: [`incident_hash`] as 32 lower-case hex
+/// digits (the first 32 hex digits of the SHA-256 of [`incident_key`]).
+pub fn incident_id(source_id: &str, target_id: Option<&str>, code: &str, date_start: i32, date_end: i32) -> String {
+    format!("{:032x}", incident_hash(source_id, target_id, code, date_start, date_end))
+}
+
+/// A day given as days since 1970-01-01, as an ISO date.
+fn iso_day(days: i32) -> String {
+    let (y, m, d) = ymd(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn ymd(days: i32) -> (i32, u32, u32) {
+    use chrono::Datelike;
+    let d = chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163).unwrap_or_default();
+    (d.year(), d.month(), d.day())
+}
+
+/// One incident: one real-world event, whatever the number of rows that
+/// report it (keyed by its [`incident_hash`]).
+#[derive(Debug, Clone, Copy)]
+struct Incident {
     source: u32,
     target: u32,
     code: u32,
     date_start: i32,
     date_end: i32,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Incident {
     /// The largest weight among the incident's reports.
     weight: f64,
     n_reports: u64,
+}
+
+/// The periods a row of the table sums over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Period {
+    All,
+    Year(i32),
+    Month(i32, u32),
+}
+
+impl Period {
+    fn granularity(self) -> &'static str {
+        match self {
+            Period::All => "all",
+            Period::Year(_) => "year",
+            Period::Month(..) => "month",
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            Period::All => "all".to_string(),
+            Period::Year(y) => format!("{y:04}"),
+            Period::Month(y, m) => format!("{y:04}-{m:02}"),
+        }
+    }
+
+    /// The periods of an incident: all time; the year of its first day; and
+    /// the month of its span when the span lies within one calendar month
+    /// (an incident dated to a season, a year or an interval across months is
+    /// not spread or guessed into a month).
+    fn of(date_start: i32, date_end: i32) -> [Option<Period>; 3] {
+        let (ys, ms, _) = ymd(date_start);
+        let (ye, me, _) = ymd(date_end);
+        let month = (ys == ye && ms == me).then_some(Period::Month(ys, ms));
+        [Some(Period::All), Some(Period::Year(ys)), month]
+    }
 }
 
 /// What the scores need to know of a CAMEO code.
@@ -100,7 +181,7 @@ pub struct Incidents {
     codes: Interner,
     top_of: HashMap<u32, u32>,
     code_facts: HashMap<u32, CodeFacts>,
-    incidents: HashMap<IncidentKey, Incident>,
+    incidents: HashMap<u128, Incident>,
 }
 
 impl Incidents {
@@ -128,12 +209,12 @@ impl Incidents {
     /// Adds one published event row. Rows without a target, or whose target
     /// is their source, are not relationships and are left out.
     pub fn add(&mut self, e: &ScoredEvent) {
-        let (Some(target), Some(target_top)) = (e.target_id, e.target_top_id) else { return };
-        if target == e.source_id {
+        let (Some(target_name), Some(target_top)) = (e.target_id, e.target_top_id) else { return };
+        if target_name == e.source_id {
             return;
         }
         let source = self.actors.id(e.source_id);
-        let target = self.actors.id(target);
+        let target = self.actors.id(target_name);
         let source_top = self.actors.id(e.source_top_id);
         let target_top = self.actors.id(target_top);
         self.top_of.insert(source, source_top);
@@ -145,8 +226,16 @@ impl Incidents {
             goldstein: e.goldstein,
         });
         let weight = e.confidence * self.mode_weight(e.mode);
-        let key = IncidentKey { source, target, code, date_start: e.date_start, date_end: e.date_end };
-        let inc = self.incidents.entry(key).or_insert(Incident { weight, n_reports: 0 });
+        let key = incident_hash(e.source_id, Some(target_name), e.code, e.date_start, e.date_end);
+        let inc = self.incidents.entry(key).or_insert(Incident {
+            source,
+            target,
+            code,
+            date_start: e.date_start,
+            date_end: e.date_end,
+            weight,
+            n_reports: 0,
+        });
         inc.weight = inc.weight.max(weight);
         inc.n_reports += 1;
     }
@@ -154,12 +243,12 @@ impl Incidents {
     /// The relationship_scores rows, in the table's sort order.
     pub fn finish(&self) -> ScoreRows {
         // sums by compact key: (level, directed, period, actor_a, actor_b)
-        // with interned actors and the period as a year (None: all)
-        let mut dyads: HashMap<(u8, bool, Option<i32>, u32, u32), DyadSums> = HashMap::new();
+        // with interned actors
+        let mut dyads: HashMap<(u8, bool, Period, u32, u32), DyadSums> = HashMap::new();
         let name = |i: u32| self.actors.names[i as usize].as_str();
-        for (k, inc) in &self.incidents {
+        for k in self.incidents.values() {
             let facts = self.code_facts[&k.code];
-            let year = crate::normalize::dates::year_of_epoch_day(k.date_start);
+            let periods = Period::of(k.date_start, k.date_end);
             let levels = [(0u8, k.source, k.target), (1u8, self.top_of[&k.source], self.top_of[&k.target])];
             for (level, a, b) in levels {
                 for directed in [true, false] {
@@ -169,8 +258,8 @@ impl Incidents {
                     if a == b {
                         continue;
                     }
-                    for period in [None, Some(year)] {
-                        dyads.entry((level, directed, period, a, b)).or_default().add(k, inc, &facts);
+                    for period in periods.into_iter().flatten() {
+                        dyads.entry((level, directed, period, a, b)).or_default().add(k, &facts);
                     }
                 }
             }
@@ -182,7 +271,8 @@ impl Incidents {
                 let key = DyadKey {
                     level: ["actor", "top"][level as usize],
                     directed,
-                    period: period.map_or_else(|| "all".to_string(), |y| y.to_string()),
+                    period: period.label(),
+                    granularity: period.granularity(),
                     actor_a: name(a).to_string(),
                     actor_b: name(b).to_string(),
                 };
@@ -207,6 +297,8 @@ struct DyadKey {
     period: String,
     actor_a: String,
     actor_b: String,
+    /// Follows from period; not part of the order.
+    granularity: &'static str,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -223,7 +315,7 @@ struct DyadSums {
 }
 
 impl DyadSums {
-    fn add(&mut self, k: &IncidentKey, inc: &Incident, facts: &CodeFacts) {
+    fn add(&mut self, inc: &Incident, facts: &CodeFacts) {
         self.n_events += 1;
         self.n_reports += inc.n_reports as i64;
         if (1..=4).contains(&facts.quad_class) {
@@ -236,8 +328,8 @@ impl DyadSums {
         } else if facts.goldstein < 0.0 {
             self.conflict.add(inc.weight * facts.goldstein / -10.0);
         }
-        self.first = Some(self.first.map_or(k.date_start, |f| f.min(k.date_start)));
-        self.last = Some(self.last.map_or(k.date_end, |l| l.max(k.date_end)));
+        self.first = Some(self.first.map_or(inc.date_start, |f| f.min(inc.date_start)));
+        self.last = Some(self.last.map_or(inc.date_end, |l| l.max(inc.date_end)));
     }
 }
 
@@ -247,6 +339,7 @@ pub struct ScoreRows {
     pub level: Vec<&'static str>,
     pub directed: Vec<bool>,
     pub period: Vec<String>,
+    pub granularity: Vec<&'static str>,
     pub actor_a: Vec<String>,
     pub actor_b: Vec<String>,
     pub n_events: Vec<i64>,
@@ -267,6 +360,7 @@ impl ScoreRows {
         self.level.push(k.level);
         self.directed.push(k.directed);
         self.period.push(k.period);
+        self.granularity.push(k.granularity);
         self.actor_a.push(k.actor_a);
         self.actor_b.push(k.actor_b);
         self.n_events.push(s.n_events);
@@ -301,6 +395,7 @@ impl ScoreRows {
             Column::new("level".into(), self.level.clone()),
             Column::new("directed".into(), self.directed.clone()),
             Column::new("period".into(), self.period.clone()),
+            Column::new("granularity".into(), self.granularity.clone()),
             Column::new("actor_a".into(), self.actor_a.clone()),
             Column::new("actor_b".into(), self.actor_b.clone()),
             Column::new("n_events".into(), self.n_events.clone()),
@@ -376,4 +471,50 @@ pub fn relationship_scores(events: &DataFrame, cfg: &ScoreConfig) -> Result<Data
         });
     }
     inc.finish().to_frame()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::dates::{epoch_days, resolve};
+
+    fn span(edtf: &str) -> (i32, i32) {
+        let d = resolve(edtf).unwrap();
+        (epoch_days(d.first), epoch_days(d.last))
+    }
+
+    #[test]
+    fn the_incident_key_is_the_documented_text_and_its_id_the_hash() {
+        let (s, e) = span("2022-02-24/2025-07-06");
+        assert_eq!(
+            incident_key("IRN", Some("RUS"), "072", s, e),
+            "IRN\u{1f}RUS\u{1f}072\u{1f}2022-02-24\u{1f}2025-07-06"
+        );
+        assert_eq!(incident_key("RUS", None, "010", s, s), "RUS\u{1f}\u{1f}010\u{1f}2022-02-24\u{1f}2022-02-24");
+        let id = incident_id("IRN", Some("RUS"), "072", s, e);
+        assert_eq!(id, crate::digest::sha256_hex(incident_key("IRN", Some("RUS"), "072", s, e).as_bytes())[..32]);
+        assert_eq!(id, format!("{:032x}", incident_hash("IRN", Some("RUS"), "072", s, e)));
+        // every field is part of the identity
+        assert_ne!(id, incident_id("RUS", Some("IRN"), "072", s, e));
+        assert_ne!(id, incident_id("IRN", Some("RUS"), "0721", s, e));
+        assert_ne!(id, incident_id("IRN", Some("RUS"), "072", s, e - 1));
+        assert_ne!(incident_id("A", Some("B"), "01", s, s), incident_id("A", None, "01", s, s));
+    }
+
+    #[test]
+    fn an_incident_counts_in_a_month_only_when_the_month_holds_its_whole_span() {
+        let periods = |edtf: &str| {
+            let (s, e) = span(edtf);
+            Period::of(s, e).into_iter().flatten().map(Period::label).collect::<Vec<_>>()
+        };
+        assert_eq!(periods("2025-07-03"), ["all", "2025", "2025-07"]);
+        assert_eq!(periods("2025-05"), ["all", "2025", "2025-05"]);
+        assert_eq!(periods("2025-05-21/2025-05-31"), ["all", "2025", "2025-05"]);
+        assert_eq!(periods("2025-02~"), ["all", "2025", "2025-02"]);
+        assert_eq!(periods("2025-06-27/2025-07-01"), ["all", "2025"], "an interval across months");
+        assert_eq!(periods("2024-24"), ["all", "2024"], "a winter runs into the next year: the first day's year");
+        assert_eq!(periods("2025-21"), ["all", "2025"], "a season");
+        assert_eq!(periods("2025"), ["all", "2025"], "a year");
+        assert_eq!(Period::of(0, 0)[2].map(Period::granularity), Some("month"));
+    }
 }

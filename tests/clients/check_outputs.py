@@ -1,12 +1,16 @@
 """Opens every published table with the clients data scientists use (pyarrow,
 pandas, polars, DuckDB), one call each, and checks what they see: dates are
 dates, codes are strings with their leading zeros, every column is described,
-and the run record reconciles.
+and the run record reconciles. Then the analyst's columns and tables: every
+event's code has a label in `codes` (in every client), `incident_id` is the
+hash of the incident's content and the scores count each one once, and the
+monthly rows of `relationship_scores` fall within their years.
 
 Usage: python tests/clients/check_outputs.py OUTPUT_DIR
 """
 
 import datetime
+import hashlib
 import json
 import os
 import pathlib
@@ -18,13 +22,14 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-TABLES = ["articles", "actors", "events", "mentions", "relationship_scores", "rejects"]
+TABLES = ["articles", "actors", "events", "mentions", "relationship_scores", "codes", "rejects"]
+SCHEMA_VERSION = "2"
 DATE_COLUMNS = {
     "articles": ["published_start", "published_end"],
     "events": ["date_start", "date_end"],
     "relationship_scores": ["first_date", "last_date"],
 }
-CODE_COLUMNS = {"events": ["code", "base_code", "root_code"]}
+CODE_COLUMNS = {"events": ["code", "base_code", "root_code"], "codes": ["code", "base_code", "root_code"]}
 
 failures = []
 
@@ -38,6 +43,7 @@ def main(out):
     out = pathlib.Path(out)
     manifest = json.loads((out / "manifest.json").read_text())
     check(manifest["status"] == "published", f"manifest status {manifest['status']}")
+    check(manifest["schema_version"] == SCHEMA_VERSION, f"manifest schema version {manifest['schema_version']}")
     for table, counts in manifest["tables"].items():
         check(counts["read"] == counts["published"] + counts["rejected"], f"{table}: counts do not reconcile {counts}")
     hashes = {o["file"]: o["sha256"] for o in manifest["outputs"]}
@@ -67,7 +73,7 @@ def main(out):
         meta = {k.decode(): v.decode() for k, v in (t.schema.metadata or {}).items()}
         check(meta.get("dyadflow.table") == table, f"{table}: table metadata {meta.get('dyadflow.table')}")
         check(meta.get("dyadflow.run_id") == manifest["run_id"], f"{table}: run id differs from the manifest")
-        check("dyadflow.schema_version" in meta, f"{table}: no schema version")
+        check(meta.get("dyadflow.schema_version") == SCHEMA_VERSION, f"{table}: schema version {meta.get('dyadflow.schema_version')}")
         for field in t.schema:
             desc = (field.metadata or {}).get(b"description")
             check(bool(desc), f"{table}.{field.name}: no description")
@@ -117,14 +123,76 @@ def main(out):
         got = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{ev.as_posix()}') WHERE code = '{zero[0]}'").fetchone()[0]
         check(got > 0, "duckdb lost a leading zero")
 
+    check_analyst_tables(out)
+
     if failures:
         for f in failures:
             print("FAIL:", f)
         print(f"clients: 0 passed, {len(failures)} failed")
         return 1
     print(f"{len(TABLES)} tables opened by pyarrow, pandas, polars and duckdb")
-    print(f"clients: {len(TABLES) * 4} passed, 0 failed")
+    print(f"clients: {len(TABLES) * 4 + 3} passed, 0 failed")
     return 0
+
+
+def check_analyst_tables(out):
+    ev, codes, scores = out / "events.parquet", out / "codes.parquet", out / "relationship_scores.parquet"
+
+    # codes joins every event's code, and gives it a label, in every client
+    e, c = pl.read_parquet(ev), pl.read_parquet(codes)
+    check(c["code"].is_unique().all(), "codes: a code is listed twice")
+    for col in ["label", "base_label", "root_label", "quad_class_label"]:
+        check(c[col].null_count() == 0 and (c[col].str.len_chars() > 0).all(), f"codes.{col} has empty labels")
+    joined = e.join(c.select("code", "label"), on="code", how="left")
+    check(joined["label"].null_count() == 0, f"polars: {joined['label'].null_count()} events without a label")
+    check(joined.height == e.height, "polars: the join with codes multiplies events")
+    check((joined["label"] == joined["code_label"]).all(), "codes.label differs from events.code_label")
+    pe, pc = pd.read_parquet(ev), pd.read_parquet(codes)
+    pj = pe.merge(pc[["code", "label"]], on="code", how="left")
+    check(len(pj) == len(pe) and pj["label"].notna().all(), "pandas: an event without a label")
+    missing = duckdb.connect().execute(
+        f"SELECT count(*) FROM read_parquet('{ev.as_posix()}') e ANTI JOIN read_parquet('{codes.as_posix()}') c USING (code)"
+    ).fetchone()[0]
+    check(missing == 0, f"duckdb: {missing} events whose code is not in codes")
+    print(f"codes: every one of {e.height} events joins a labelled code in polars, pandas and duckdb")
+
+    # incident_id: the documented hash of the incident's content, shared by its reports
+    bad = 0
+    for r in e.select("incident_id", "source_id", "target_id", "code", "date_start", "date_end").iter_rows():
+        key = "\x1f".join([r[1], r[2] or "", r[3], r[4].isoformat(), r[5].isoformat()])
+        bad += r[0] != hashlib.sha256(key.encode()).hexdigest()[:32]
+    check(bad == 0, f"{bad} incident_id(s) are not the hash of their incident's key")
+    scored = e.filter(pl.col("target_id").is_not_null() & (pl.col("target_id") != pl.col("source_id")))
+    s = pl.read_parquet(scores)
+    n = s.filter((pl.col("level") == "actor") & pl.col("directed") & (pl.col("granularity") == "all"))["n_events"].sum()
+    check(scored["incident_id"].n_unique() == n, f"scores count {n} incidents, events hold {scored['incident_id'].n_unique()} ids")
+    print(f"incident_id: {e['incident_id'].n_unique()} incidents behind {e.height} event rows; the scores count {n}")
+
+    # granularity and period agree; month rows fall within their year rows
+    shape = {"all": r"^all$", "year": r"^\d{4}$", "month": r"^\d{4}-(0[1-9]|1[0-2])$"}
+    for g, pattern in shape.items():
+        rows = s.filter(pl.col("granularity") == g)
+        check(rows.height > 0, f"no {g} rows in relationship_scores")
+        check(rows["period"].str.contains(pattern).all(), f"{g} rows with a period not like {pattern}")
+    keys = ["level", "directed", "actor_a", "actor_b"]
+    months = (s.filter(pl.col("granularity") == "month").with_columns(year=pl.col("period").str.slice(0, 4))
+              .group_by(keys + ["year"]).agg(pl.col("n_events").sum().alias("in_months")))
+    years = s.filter(pl.col("granularity") == "year").rename({"period": "year"}).select(keys + ["year", "n_events"])
+    m = months.join(years, on=keys + ["year"], how="left")
+    check(m["n_events"].null_count() == 0, "a month row without its year row")
+    check((m["in_months"] <= m["n_events"]).all(), "months hold more incidents than their year")
+    # independently: the incidents of month precision or finer of each directed actor
+    # dyad and year are what its month rows add up to
+    fine = (scored.filter((pl.col("date_start").dt.year() == pl.col("date_end").dt.year())
+                          & (pl.col("date_start").dt.month() == pl.col("date_end").dt.month()))
+            .group_by(pl.col("source_id").alias("actor_a"), pl.col("target_id").alias("actor_b"),
+                      pl.col("date_start").dt.year().cast(pl.String).alias("year"))
+            .agg(pl.col("incident_id").n_unique().alias("fine")))
+    got = m.filter((pl.col("level") == "actor") & pl.col("directed")).select("actor_a", "actor_b", "year", "in_months")
+    both = fine.join(got, on=["actor_a", "actor_b", "year"], how="full", coalesce=True)
+    check(both.height > 0 and (both["fine"] == both["in_months"]).all() and both.null_count().sum_horizontal().item() == 0,
+          f"month rows do not add up to the month-or-finer incidents of their year: {both.filter(pl.col('fine') != pl.col('in_months'))}")
+    print(f"relationship_scores: month rows of {both.height} directed dyad-years add up to their month-or-finer incidents")
 
 
 if __name__ == "__main__":
