@@ -242,17 +242,22 @@ impl Incidents {
 
     /// The relationship_scores rows, in the table's sort order.
     pub fn finish(&self) -> ScoreRows {
-        // sums by compact key: (level, directed, period, actor_a, actor_b)
-        // with interned actors
-        let mut dyads: HashMap<(u8, bool, Period, u32, u32), DyadSums> = HashMap::new();
+        // The table is sorted by (level, directed, period, actor_a, actor_b)
+        // as published strings. Actors and periods are ranked once in that
+        // string order, so sums are keyed and rows sorted by small integers
+        // and each published string is made once, as its row is pushed.
+        let actor_rank = ranks(&self.actors.names);
         let name = |i: u32| self.actors.names[i as usize].as_str();
+        // sums by compact key: (level, directed, period, actor_a, actor_b)
+        let mut dyads: HashMap<(u8, bool, Period, u32, u32), DyadSums> = HashMap::new();
         for k in self.incidents.values() {
             let facts = self.code_facts[&k.code];
             let periods = Period::of(k.date_start, k.date_end);
             let levels = [(0u8, k.source, k.target), (1u8, self.top_of[&k.source], self.top_of[&k.target])];
             for (level, a, b) in levels {
                 for directed in [true, false] {
-                    let (a, b) = if directed || name(a) <= name(b) { (a, b) } else { (b, a) };
+                    let (a, b) =
+                        if directed || actor_rank[a as usize] <= actor_rank[b as usize] { (a, b) } else { (b, a) };
                     // an actor's dealings with itself (a ministry with its own
                     // government, rolled up) are not a relationship
                     if a == b {
@@ -264,28 +269,47 @@ impl Incidents {
                 }
             }
         }
-        // then in the table's order, by the keys as published
-        let mut keyed: Vec<(DyadKey, DyadSums)> = dyads
+        let mut periods: Vec<(String, Period)> = {
+            let distinct: std::collections::HashSet<Period> = dyads.keys().map(|k| k.2).collect();
+            distinct.into_iter().map(|p| (p.label(), p)).collect()
+        };
+        periods.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+        let period_rank: HashMap<Period, u32> = periods.iter().enumerate().map(|(i, (_, p))| (*p, i as u32)).collect();
+        let mut keyed: Vec<((u8, bool, u32, u32, u32), (u32, u32), DyadSums)> = dyads
             .into_iter()
             .map(|((level, directed, period, a, b), sums)| {
-                let key = DyadKey {
-                    level: ["actor", "top"][level as usize],
-                    directed,
-                    period: period.label(),
-                    granularity: period.granularity(),
-                    actor_a: name(a).to_string(),
-                    actor_b: name(b).to_string(),
-                };
-                (key, sums)
+                let order = (level, directed, period_rank[&period], actor_rank[a as usize], actor_rank[b as usize]);
+                (order, (a, b), sums)
             })
             .collect();
-        keyed.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+        keyed.sort_unstable_by_key(|x| x.0);
         let mut rows = ScoreRows::default();
-        for (k, s) in keyed {
-            rows.push(k, &s, self.cfg.shrinkage);
+        for ((level, directed, period, _, _), (a, b), sums) in keyed {
+            let (label, period) = &periods[period as usize];
+            let key = DyadKey {
+                level: ["actor", "top"][level as usize],
+                directed,
+                period: label.clone(),
+                granularity: period.granularity(),
+                actor_a: name(a).to_string(),
+                actor_b: name(b).to_string(),
+            };
+            rows.push(key, &sums, self.cfg.shrinkage);
         }
         rows
     }
+}
+
+/// Each string's rank in byte order: `ranks(v)[i] < ranks(v)[j]` exactly
+/// when `v[i] < v[j]` (the strings are distinct).
+fn ranks(names: &[String]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..names.len() as u32).collect();
+    order.sort_unstable_by(|&x, &y| names[x as usize].cmp(&names[y as usize]));
+    let mut rank = vec![0u32; names.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    rank
 }
 
 /// A row's key; its order is the table's sort order (level, directed,
