@@ -26,6 +26,8 @@ enum Command {
     Schema,
     #[command(about = cmd::synth::ABOUT, long_about = cmd::synth::LONG_ABOUT)]
     Synth(cmd::synth::Args),
+    #[command(about = cmd::overview::ABOUT, long_about = cmd::overview::LONG_ABOUT)]
+    Overview(cmd::overview::Args),
 }
 
 fn main() {
@@ -35,6 +37,7 @@ fn main() {
         Command::Validate(a) => cmd::validate::execute(a),
         Command::Schema => cmd::schema::execute(),
         Command::Synth(a) => cmd::synth::execute(a),
+        Command::Overview(a) => cmd::overview::execute(a),
     };
     let code = match result {
         Ok(code) => code,
@@ -46,7 +49,7 @@ fn main() {
             let format = match &cli.command {
                 Command::Run(a) => a.corpus.log_format,
                 Command::Validate(a) => a.corpus.log_format,
-                Command::Schema | Command::Synth(_) => LogFormat::Human,
+                Command::Schema | Command::Synth(_) | Command::Overview(_) => LogFormat::Human,
             };
             match format {
                 LogFormat::Human => eprintln!("dyadflow: error: {e:#}"),

@@ -52,7 +52,7 @@ fn one_complete_set(out: &Path) -> Result<Option<String>, String> {
         return Err(format!("the record names set {}, current is {}", m["set"], target.display()));
     }
     let outputs = m["outputs"].as_array().ok_or("no outputs")?;
-    let mut expected: Vec<String> = vec!["_SUCCESS".into(), "manifest.json".into()];
+    let mut expected: Vec<String> = vec!["_SUCCESS".into(), "manifest.json".into(), "overview.html".into()];
     for t in TABLES {
         let o = outputs.iter().find(|o| o["table"] == t).ok_or(format!("{t} not in the record"))?;
         let file = cur.join(o["file"].as_str().unwrap());
@@ -67,6 +67,11 @@ fn one_complete_set(out: &Path) -> Result<Option<String>, String> {
             return Err(format!("{t}: written by another run than the record's {run_id}"));
         }
         expected.push(format!("{t}.parquet"));
+    }
+    let page = outputs.iter().find(|o| o["file"] == "overview.html").ok_or("overview.html not in the record")?;
+    let bytes = std::fs::read(cur.join("overview.html")).map_err(|e| format!("overview.html: {e}"))?;
+    if sha256(&bytes) != page["sha256"].as_str().unwrap() {
+        return Err("overview.html: hash differs from the record".into());
     }
     let success = std::fs::read_to_string(cur.join("_SUCCESS")).map_err(|e| format!("no _SUCCESS: {e}"))?;
     if !success.contains(&run_id) {

@@ -1,5 +1,6 @@
 //! The subcommands, one file each with its usage text.
 
+pub mod overview;
 pub mod run;
 pub mod schema;
 pub mod synth;

@@ -302,6 +302,23 @@ pub fn publish(
     keep: usize,
     manifest: impl FnOnce(&str, &[OutputFile]) -> Vec<u8>,
 ) -> Result<Published> {
+    publish_with_page(lock, tables, meta, keep, None, manifest)
+}
+
+/// A page written into a set after its tables (listed and hashed in the
+/// manifest like them, with a shortcut): its file name, and a function of the
+/// staging directory holding the tables that returns its bytes.
+pub type Page<'a> = (&'static str, &'a dyn Fn(&Path) -> Result<Vec<u8>>);
+
+/// [`publish`], with a page (`overview.html`) built from the staged tables.
+pub fn publish_with_page(
+    lock: &WriterLock,
+    tables: &[(&'static TableSchema, TableData)],
+    meta: &FileMeta,
+    keep: usize,
+    page: Option<Page>,
+    manifest: impl FnOnce(&str, &[OutputFile]) -> Vec<u8>,
+) -> Result<Published> {
     let out = lock.out();
     recover(lock)?;
     let seq = list_sets(out)?.last().map_or(1, |(n, _)| n + 1);
@@ -346,6 +363,19 @@ pub fn publish(
         }
         checkpoint("table written and read back");
         outputs.push(OutputFile { file, table: t.name.to_string(), rows: back.rows, bytes, sha256 });
+    }
+    if let Some((file, make)) = page {
+        let bytes = make(&dir)?;
+        write_file(&dir.join(file), &bytes)?;
+        checkpoint("page written");
+        let table = file.split('.').next().unwrap_or(file).to_string();
+        outputs.push(OutputFile {
+            file: file.into(),
+            table,
+            rows: 0,
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
+        });
     }
     write_file(&dir.join(MANIFEST), &manifest(&set, &outputs))?;
     write_file(&dir.join(SUCCESS), format!("run_id {}\nset {set}\n", meta.run_id).as_bytes())?;
