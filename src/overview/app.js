@@ -192,7 +192,7 @@
       grid: { left: 50, right: 20, top: 50, bottom: many ? 70 : 30 },
       xAxis: { type: 'category', data: T.months },
       yAxis: { type: 'value', name: 'events' },
-      dataZoom: many ? [{ type: 'slider', start: Math.max(0, 100 - 4800 / T.months.length), end: 100 }, { type: 'inside' }] : [],
+      dataZoom: many ? [{ type: 'slider', start: 0, end: 100 }, { type: 'inside' }] : [],
       series: series
     });
     window.addEventListener('resize', function () { chart.resize(); });

@@ -39,6 +39,11 @@ pub const EVIDENCE_PER_DYAD: usize = 8;
 pub const PASSAGE_CHARS: usize = 240;
 /// Rejected rows listed (all are in `rejects.parquet`).
 pub const MAX_REJECTS: usize = 200;
+/// Bytes of evidence (reports with their passages) the page carries at
+/// most; dyads beyond it, in order of priority, have none.
+pub const EVIDENCE_BYTES: usize = 1536 << 10;
+/// Years with a view of their own (the latest); `all` covers every year.
+pub const MAX_YEARS: usize = 30;
 /// Input files listed (all are in `manifest.json`).
 pub const MAX_INPUTS: usize = 100;
 /// The page's size bound at any corpus size, in bytes (the chart library is
@@ -65,7 +70,10 @@ pub fn build(set_dir: &Path, record: &Value, raw_dir: Option<&Path>) -> Result<V
     let scores = Scores::read(&set_dir.join("relationship_scores.parquet"), &mut actors)?;
     let selected = scores.evidence_dyads();
     let (timeline, evidence) = events(&set_dir.join("events.parquet"), &actors, &scores, &selected)?;
-    let evidence = evidence.finish(&set_dir.join("articles.parquet"), raw_dir)?;
+    // the actors the views name, numbered anew
+    let used = scores.actors_used();
+    let remap: HashMap<u32, i64> = used.iter().enumerate().map(|(n, a)| (*a, n as i64)).collect();
+    let evidence = evidence.finish(&set_dir.join("articles.parquet"), raw_dir, &remap)?;
     let rejects = rejects(&set_dir.join("rejects.parquet"))?;
     let data = json!({
         "run": run(record),
@@ -74,9 +82,9 @@ pub fn build(set_dir: &Path, record: &Value, raw_dir: Option<&Path>) -> Result<V
             "evidence_dyads": MAX_EVIDENCE_DYADS, "evidence_per_dyad": EVIDENCE_PER_DYAD,
             "rejects": MAX_REJECTS, "inputs": MAX_INPUTS,
         },
-        "actors": actors.json(),
+        "actors": actors.json(&used),
         "periods": scores.periods,
-        "views": scores.views_json(),
+        "views": scores.views_json(&remap),
         "evidence": evidence,
         "timeline": timeline,
         "validation": { "problems": problems(record), "rejects": rejects },
@@ -247,8 +255,8 @@ impl Actors {
         self.index.get(s).copied()
     }
 
-    fn json(&self) -> Value {
-        Value::Array(self.rows.iter().map(|r| json!(r)).collect())
+    fn json(&self, used: &[u32]) -> Value {
+        Value::Array(used.iter().map(|i| json!(self.rows[*i as usize])).collect())
     }
 }
 
@@ -265,8 +273,16 @@ struct Row {
 }
 
 impl Row {
-    fn json(&self) -> Value {
-        json!([self.a, self.b, round(self.score, 4), self.n, round(self.gsum, 1), date(self.first), date(self.last)])
+    fn json(&self, remap: &HashMap<u32, i64>) -> Value {
+        json!([
+            remap[&self.a],
+            remap[&self.b],
+            round(self.score, 4),
+            self.n,
+            round(self.gsum, 1),
+            date(self.first),
+            date(self.last)
+        ])
     }
 }
 
@@ -343,7 +359,7 @@ impl Scores {
             Ok(())
         })?;
         let mut periods = vec!["all".to_string()];
-        periods.extend(years.into_iter().rev());
+        periods.extend(years.into_iter().rev().take(MAX_YEARS));
         let period_ix: HashMap<String, usize> = periods.iter().enumerate().map(|(i, p)| (p.clone(), i)).collect();
         let mut s = Scores { periods, views: BTreeMap::new(), k: f64::NAN };
 
@@ -452,7 +468,17 @@ impl Scores {
         })
     }
 
-    fn views_json(&self) -> Value {
+    /// Every actor a view draws or lists, in index order.
+    fn actors_used(&self) -> Vec<u32> {
+        let mut used = std::collections::BTreeSet::new();
+        for v in self.views.values() {
+            used.extend(v.nodes.iter().filter(|(a, _)| *a != OTHER).map(|(a, _)| *a as u32));
+            used.extend(v.coop.iter().chain(&v.conflict).flat_map(|r| [r.a, r.b]));
+        }
+        used.into_iter().collect()
+    }
+
+    fn views_json(&self, remap: &HashMap<u32, i64>) -> Value {
         let mut out = serde_json::Map::new();
         for ((l, p), v) in &self.views {
             let edges: Vec<Value> = v
@@ -463,13 +489,13 @@ impl Scores {
             out.insert(
                 format!("{}|{}", LEVELS[*l], self.periods[*p]),
                 json!({
-                    "nodes": v.nodes.iter().map(|(a, n)| json!([a, n])).collect::<Vec<_>>(),
+                    "nodes": v.nodes.iter().map(|(a, n)| json!([if *a == OTHER { OTHER } else { remap[&(*a as u32)] }, n])).collect::<Vec<_>>(),
                     "edges": edges,
                     "actors_total": v.weight.len(),
                     "edges_total": v.edges_total,
                     "rows": v.rows,
-                    "coop": v.coop.iter().map(Row::json).collect::<Vec<_>>(),
-                    "conflict": v.conflict.iter().map(Row::json).collect::<Vec<_>>(),
+                    "coop": v.coop.iter().map(|r| r.json(remap)).collect::<Vec<_>>(),
+                    "conflict": v.conflict.iter().map(|r| r.json(remap)).collect::<Vec<_>>(),
                 }),
             );
         }
@@ -716,7 +742,7 @@ impl Evidence {
     /// The evidence as JSON: the reports (with their article's title and the
     /// passage around the span) and, per dyad, the reports listed, latest
     /// first.
-    fn finish(self, articles: &Path, raw_dir: Option<&Path>) -> Result<Value> {
+    fn finish(self, articles: &Path, raw_dir: Option<&Path>, remap: &HashMap<u32, i64>) -> Result<Value> {
         let mut used: Vec<usize> = self.lists.values().flatten().copied().collect();
         used.sort_unstable();
         used.dedup();
@@ -740,31 +766,48 @@ impl Evidence {
         let mut texts: HashMap<String, Option<Vec<char>>> = HashMap::new();
         let mut position: HashMap<usize, usize> = HashMap::new();
         let mut rows = Vec::new();
-        for i in &used {
-            let Some(e) = &self.events[*i] else { continue };
-            let art = arts.get(&e.article);
-            let text = texts.entry(e.article.clone()).or_insert_with(|| {
-                let (_, tp, sha) = art?;
-                let bytes = std::fs::read(raw_dir?.join(tp)).ok()?;
-                (sha256_hex(&bytes) == *sha).then(|| String::from_utf8(bytes).ok().map(|s| s.chars().collect()))?
-            });
-            let (pre, span, post, found) = passage(text.as_deref(), e);
-            position.insert(*i, rows.len());
-            rows.push(json!({
-                "key": e.key, "article": e.article, "title": art.map(|a| a.0.as_str()),
-                "src": e.src, "tgt": e.tgt, "code": e.code, "label": e.label, "quad": e.quad,
-                "goldstein": e.goldstein, "mode": e.mode,
-                "start": date(e.start), "end": date(e.end), "precision": e.precision,
-                "approximate": e.approximate, "uncertain": e.uncertain, "edtf": e.edtf, "date_text": e.date_text,
-                "pre": pre, "span": span, "post": post, "passage": found,
-                "file": e.file, "line": e.line,
-            }));
-        }
         let mut dyads = serde_json::Map::new();
+        let mut bytes = 0usize;
+        // dyads in their order of priority, while the evidence stays within its budget
         for k in &self.dyads {
+            let list: Vec<usize> = self.lists[k].iter().rev().copied().collect();
+            let mut added = Vec::new();
+            let mut more = 0usize;
+            for i in list.iter().filter(|i| !position.contains_key(i)) {
+                let Some(e) = &self.events[*i] else { continue };
+                let art = arts.get(&e.article);
+                let text = texts.entry(e.article.clone()).or_insert_with(|| {
+                    let (_, tp, sha) = art?;
+                    let bytes = std::fs::read(raw_dir?.join(tp)).ok()?;
+                    (sha256_hex(&bytes) == *sha).then(|| String::from_utf8(bytes).ok().map(|s| s.chars().collect()))?
+                });
+                let (pre, span, post, found) = passage(text.as_deref(), e);
+                let row = json!({
+                    "key": e.key, "article": e.article, "title": art.map(|a| a.0.as_str()),
+                    "src": e.src, "tgt": e.tgt, "code": e.code, "label": e.label, "quad": e.quad,
+                    "goldstein": e.goldstein, "mode": e.mode,
+                    "start": date(e.start), "end": date(e.end), "precision": e.precision,
+                    "approximate": e.approximate, "uncertain": e.uncertain, "edtf": e.edtf, "date_text": e.date_text,
+                    "pre": pre, "span": span, "post": post, "passage": found,
+                    "file": e.file, "line": e.line,
+                });
+                more += script_json(&row).len() + 1;
+                added.push((*i, row));
+            }
+            if bytes + more > EVIDENCE_BYTES {
+                break;
+            }
+            bytes += more;
+            for (i, row) in added {
+                position.insert(i, rows.len());
+                rows.push(row);
+            }
             let (l, p, a, b) = *k;
-            let list: Vec<usize> = self.lists[k].iter().rev().map(|i| position[i]).collect();
-            dyads.insert(format!("{}|{}|{a}|{b}", LEVELS[l as usize], self.periods[p as usize]), json!(list));
+            let shown: Vec<usize> = list.iter().filter_map(|i| position.get(i).copied()).collect();
+            dyads.insert(
+                format!("{}|{}|{}|{}", LEVELS[l as usize], self.periods[p as usize], remap[&a], remap[&b]),
+                json!(shown),
+            );
         }
         Ok(json!({ "events": rows, "dyads": dyads }))
     }
