@@ -149,7 +149,7 @@
         categories: types.map(function (t) { return { name: t }; }),
         data: nodes, links: links,
         edgeSymbol: ['none', 'arrow'], edgeSymbolSize: [0, 8],
-        force: { repulsion: 260, edgeLength: [70, 190], gravity: 0.08, layoutAnimation: true },
+        force: { repulsion: 420, edgeLength: [80, 220], gravity: 0.1, layoutAnimation: true },
         label: { show: true, position: 'right', fontSize: 11, formatter: function (p) { return p.data.name; } },
         lineStyle: { curveness: 0.18, opacity: 0.9 },
         emphasis: { focus: 'adjacency', lineStyle: { width: 4 } }
@@ -185,6 +185,15 @@
       series.push({ name: q + ' (coarser, spread)', type: 'line', data: T.coarse[i], showSymbol: false, lineStyle: { color: QCOL[i], type: 'dashed', width: 1.5 }, itemStyle: { color: QCOL[i] } });
     });
     var many = T.months.length > 48;
+    // open on the months holding the bulk of the events (5 % to 99.5 % of them); the slider shows all
+    var per = T.months.map(function (_, m) {
+      var n = 0;
+      for (var q = 0; q < 4; q++) n += T.day[q][m] + T.month[q][m] + T.coarse[q][m];
+      return n;
+    });
+    var sum = per.reduce(function (a, b) { return a + b; }, 0), acc = 0, lo = 0, hi = per.length - 1;
+    per.forEach(function (n, m) { if (acc < 0.05 * sum) lo = m; acc += n; if (acc - n < 0.995 * sum) hi = m; });
+    var span = Math.max(1, per.length - 1);
     chart.setOption({
       aria: { enabled: true, label: { description: $('timeline-note').textContent } },
       tooltip: { trigger: 'axis', confine: true },
@@ -192,7 +201,7 @@
       grid: { left: 50, right: 20, top: 50, bottom: many ? 70 : 30 },
       xAxis: { type: 'category', data: T.months },
       yAxis: { type: 'value', name: 'events' },
-      dataZoom: many ? [{ type: 'slider', start: 0, end: 100 }, { type: 'inside' }] : [],
+      dataZoom: many ? [{ type: 'slider', start: 100 * Math.max(0, lo - 1) / span, end: 100 * Math.min(span, hi + 1) / span }, { type: 'inside' }] : [],
       series: series
     });
     window.addEventListener('resize', function () { chart.resize(); });

@@ -4,6 +4,7 @@ Usage:
   python tests/browser/check_overview.py raw     OUT_DIR SCREENSHOT.png
   python tests/browser/check_overview.py payload OUT_DIR
   python tests/browser/check_overview.py scale   OUT_DIR_OR_PAGE SIZE_BOUND_BYTES [SCREENSHOT.png]
+  python tests/browser/check_overview.py shot    OUT_DIR PICTURE.png   (the README's picture)
 
 `raw` checks the page of a set made from raw/: no console error and no
 request leaving the file, the network's nodes and edges at both levels against
@@ -269,9 +270,25 @@ def check_scale(target, bound, shot=None):
         browser.close()
 
 
+def shot(out, png):
+    """The README's picture: the network and the top dyads of a set, one dyad's evidence chosen."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page, errors, _ = open_page(browser, pathlib.Path(out) / "overview.html")
+        page.locator("#top-conflict tbody th button").first.click()
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.mouse.move(5, 5)
+        page.wait_for_timeout(4000)
+        top = page.locator("#network-section").bounding_box()["y"]
+        bottom = page.locator("#evidence-list").bounding_box()
+        page.screenshot(path=png, full_page=True, clip={"x": 0, "y": top - 8, "width": 1400, "height": bottom["y"] + min(bottom["height"], 420) - top})
+        check(not errors, f"console errors: {errors}")
+        browser.close()
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
-    {"raw": check_raw, "payload": check_payload, "scale": check_scale}[mode](*sys.argv[2:])
+    {"raw": check_raw, "payload": check_payload, "scale": check_scale, "shot": shot}[mode](*sys.argv[2:])
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         sys.exit(1)
