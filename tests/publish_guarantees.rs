@@ -300,16 +300,16 @@ fn a_panic_while_publishing_publishes_nothing_half_way() {
     assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 0);
     let old = run_id_of(&w, "out");
     w.edit("raw/events.csv", ",0.9,t", ",0.7,t");
-    // in the middle of a table (step 3), after the set's move (16), right
-    // after the commit (18)
-    for step in [3, 16, 18] {
+    // in the middle of a table (step 3), after the set's move (18), right
+    // after the commit (20)
+    for step in [3, 18, 20] {
         let step_text = step.to_string();
         let r =
             w.run_env(&["run", "--raw", "raw", "--out", "out", "--force"], &[("DYADFLOW_FAULT_PANIC_AT", &step_text)]);
         assert_eq!(r.code, 101, "step {step}: {}", r.stderr);
         assert!(r.stderr.contains("fault injected"), "{}", r.stderr);
         let id = one_complete_set(&w.path("out")).unwrap_or_else(|e| panic!("panic at step {step}: {e}")).unwrap();
-        assert_eq!(id == old, step < 18, "step {step}: the old set is current before the commit, the new one after");
+        assert_eq!(id == old, step < 20, "step {step}: the old set is current before the commit, the new one after");
         let staging = std::fs::read_dir(w.path("out"))
             .unwrap()
             .any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".staging"));

@@ -491,6 +491,31 @@ mod tests {
     }
 
     #[test]
+    fn a_page_is_built_from_the_staged_tables_listed_hashed_and_linked() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let l = lock(&out);
+        let page = |staged: &Path| -> Result<Vec<u8>> {
+            assert!(staged.join("things.parquet").is_file(), "the tables are staged before the page");
+            Ok(b"<!DOCTYPE html><p>page</p>".to_vec())
+        };
+        let tables = [(&T, TableData::Frame(&df(&["a"])))];
+        let p = publish_with_page(&l, &tables, &meta("r1"), 3, Some(("page.html", &page)), manifest).unwrap();
+        assert_eq!(names(&out.join("runs/000001-r1")), ["_SUCCESS", "manifest.json", "page.html", "things.parquet"]);
+        assert_eq!(fs::read_link(out.join("page.html")).unwrap(), Path::new("current/page.html"));
+        let o = p.outputs.iter().find(|o| o.file == "page.html").unwrap();
+        assert_eq!((o.table.as_str(), o.rows, o.bytes), ("page", 0, 26));
+        assert_eq!(o.sha256, sha256_hex(b"<!DOCTYPE html><p>page</p>"));
+        assert!(current(&out).is_some(), "the page is checked with the set's files");
+        // a page that cannot be built publishes nothing: the previous set stays current
+        let fails = |_: &Path| -> Result<Vec<u8>> { Err(layout(Path::new("x"), "no page")) };
+        let tables = [(&T, TableData::Frame(&df(&["b"])))];
+        assert!(publish_with_page(&l, &tables, &meta("r2"), 3, Some(("page.html", &fails)), manifest).is_err());
+        assert_eq!(current(&out).unwrap().run_id, "r1");
+        assert_eq!(names(&out.join("runs")), ["000001-r1"]);
+    }
+
+    #[test]
     fn a_failed_write_leaves_the_previous_set_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");

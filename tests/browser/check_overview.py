@@ -54,8 +54,8 @@ def expected_view(scores, level, period):
     nodes = keep + (1 if len(ranked) > keep else 0)
     edges = {(r["actor_a"] if r["actor_a"] in kept else None, r["actor_b"] if r["actor_b"] in kept else None) for r in rows}
     edges.discard((None, None))
-    coop = sorted([r for r in rows if r["score"] > 0], key=lambda r: (-r["score"], -r["n_events"]))[:TOP_ROWS]
-    conflict = sorted([r for r in rows if r["score"] < 0], key=lambda r: (r["score"], -r["n_events"]))[:TOP_ROWS]
+    coop = sorted([r for r in rows if r["score"] > 0], key=lambda r: (-r["score"], -r["n_events"], r["actor_a"], r["actor_b"]))[:TOP_ROWS]
+    conflict = sorted([r for r in rows if r["score"] < 0], key=lambda r: (r["score"], -r["n_events"], r["actor_a"], r["actor_b"]))[:TOP_ROWS]
     return nodes, min(len(edges), MAX_EDGES), coop, conflict
 
 
@@ -178,6 +178,10 @@ def check_raw(out, shot):
                 hit = True
                 break
         check(hit, f"clicking the edge {pos['src']}->{pos['tgt']} did not show its evidence")
+        # hovering the edge shows the dyad's score, events and Goldstein sum
+        page.wait_for_timeout(400)
+        tip = page.evaluate("() => Array.from(document.querySelectorAll('#network div div')).map(d => d.textContent).join(' | ')")
+        check(all(w in tip for w in ("score", "events", "Goldstein sum", f"({pos['src']}) → ")), f"edge tooltip: {tip}")
         check(page.locator("#evidence-list li mark").count() >= 1, "the clicked edge's evidence has no highlighted span")
 
         check(page.locator("#rejects tbody tr").count() >= 1, "the rejects table")
@@ -259,6 +263,18 @@ def check_scale(target, bound, shot=None):
         page, errors, requests = open_page(browser, html)
         print(f"rendered in {time.monotonic() - t0:.1f} s: {attr(page, '#network', 'data-nodes')} nodes, {attr(page, '#network', 'data-edges')} edges, {attr(page, '#timeline', 'data-events')} events on the timeline")
         check(int(attr(page, "#network", "data-nodes")) <= MAX_NODES, "too many nodes")
+        scores = html.resolve().parent / "relationship_scores.parquet"
+        for level in ("top", "actor") if scores.exists() else ():
+            rows = pq.read_table(scores, columns=["level", "directed", "period", "actor_a", "actor_b", "n_events", "score"],
+                                 filters=[("level", "=", level), ("directed", "=", True), ("period", "=", "all")]).to_pylist()
+            nodes, edges, coop, conflict = expected_view(rows, level, "all")
+            page.select_option("#level", level)
+            got = (attr(page, "#network", "data-nodes"), attr(page, "#network", "data-edges"))
+            check(got == (str(nodes), str(edges)), f"{level}: {got} nodes and edges, expected {nodes}, {edges}")
+            for sel, want in (("#top-coop", coop), ("#top-conflict", conflict)):
+                got = page.eval_on_selector_all(f"{sel} tbody th button", "bs => bs.map(b => [b.dataset.a, b.dataset.b])")
+                check(got == [[r["actor_a"], r["actor_b"]] for r in want], f"{level} {sel}: {got}")
+            print(f"{level}: {nodes} nodes, {edges} edges, as computed from {len(rows)} rows of {scores.name}")
         page.select_option("#level", "actor")
         page.locator("#top-conflict tbody th button").first.click()
         check(page.locator("#evidence-list li mark").count() >= 1, "no evidence for the top conflictual dyad")
