@@ -19,8 +19,8 @@
 mod read;
 
 use crate::digest::sha256_hex;
-use crate::problem::Result;
-use read::{each_batch, opt};
+use crate::problem::{Error, Result};
+use read::{each_batch, each_selected, opt};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
@@ -347,25 +347,20 @@ const SCORE_COLS: [&str; 12] = [
 
 impl Scores {
     fn read(path: &Path, actors: &mut Actors) -> Result<Self> {
-        // periods first: all, then the years, latest first
-        let mut years: std::collections::BTreeSet<String> = Default::default();
-        each_batch(path, &["period"], |b| {
-            let p = b.str("period")?;
-            for i in 0..b.rows() {
-                if p.value(i) != "all" && !years.contains(p.value(i)) {
-                    years.insert(p.value(i).to_string());
-                }
+        // pass 1: the periods (numbered as met), actors' weights, top rows
+        let mut met: HashMap<String, usize> = HashMap::new();
+        let mut views: HashMap<(usize, usize), View> = HashMap::new();
+        let mut shrinkage = f64::NAN;
+        let number = |p: &str| match met.get(p) {
+            Some(i) => Some(*i),
+            None => {
+                let i = met.len();
+                met.insert(p.to_string(), i);
+                Some(i)
             }
-            Ok(())
-        })?;
-        let mut periods = vec!["all".to_string()];
-        periods.extend(years.into_iter().rev().take(MAX_YEARS));
-        let period_ix: HashMap<String, usize> = periods.iter().enumerate().map(|(i, p)| (p.clone(), i)).collect();
-        let mut s = Scores { periods, views: BTreeMap::new(), k: f64::NAN };
-
-        // pass 1: actors' weights, top rows
-        Self::rows(path, actors, &period_ix, |view, r, c, k| {
-            let v = s.views.entry(view).or_default();
+        };
+        Self::rows(path, actors, number, |view, r, c, k| {
+            let v = views.entry(view).or_default();
             v.rows += 1;
             *v.weight.entry(r.a).or_default() += r.n;
             *v.weight.entry(r.b).or_default() += r.n;
@@ -376,10 +371,23 @@ impl Scores {
                 v.conflict.push(r.clone());
                 keep_top(&mut v.conflict, cmp_conflict, false);
             }
-            if s.k.is_nan() && r.score.abs() > 1e-3 && c + k > 0.0 {
-                s.k = (c - k) / r.score - (c + k);
+            if shrinkage.is_nan() && r.score.abs() > 1e-3 && c + k > 0.0 {
+                shrinkage = (c - k) / r.score - (c + k);
             }
         })?;
+        // all, then the latest years, latest first
+        let mut years: Vec<&String> = met.keys().filter(|p| p.as_str() != "all").collect();
+        years.sort_unstable_by(|x, y| y.cmp(x));
+        let mut periods = vec!["all".to_string()];
+        periods.extend(years.into_iter().take(MAX_YEARS).cloned());
+        let period_ix: HashMap<String, usize> = periods.iter().enumerate().map(|(i, p)| (p.clone(), i)).collect();
+        let name_of: HashMap<usize, &String> = met.iter().map(|(p, i)| (*i, p)).collect();
+        let mut s = Scores { periods: periods.clone(), views: BTreeMap::new(), k: shrinkage };
+        for ((l, p), v) in views {
+            if let Some(p) = period_ix.get(name_of[&p]) {
+                s.views.insert((l, *p), v);
+            }
+        }
         if !s.k.is_finite() || s.k < 0.0 {
             s.k = 2.0;
         }
@@ -404,21 +412,26 @@ impl Scores {
         // pass 2: edges between the nodes drawn
         let mut edges: BTreeMap<(usize, usize), HashMap<(i64, i64), Agg>> = BTreeMap::new();
         let views = &s.views;
-        Self::rows(path, actors, &period_ix, |view, r, c, k| {
-            let v = &views[&view];
-            let node = |a: u32| v.node_of.get(&a).copied().unwrap_or(OTHER);
-            let (x, y) = (node(r.a), node(r.b));
-            if x == OTHER && y == OTHER {
-                return;
-            }
-            let e = edges.entry(view).or_default().entry((x, y)).or_default();
-            e.n += r.n;
-            e.gsum += r.gsum;
-            e.coop += c;
-            e.conflict += k;
-            e.rows += 1;
-            e.score = r.score;
-        })?;
+        Self::rows(
+            path,
+            actors,
+            |p| period_ix.get(p).copied(),
+            |view, r, c, k| {
+                let Some(v) = views.get(&view) else { return };
+                let node = |a: u32| v.node_of.get(&a).copied().unwrap_or(OTHER);
+                let (x, y) = (node(r.a), node(r.b));
+                if x == OTHER && y == OTHER {
+                    return;
+                }
+                let e = edges.entry(view).or_default().entry((x, y)).or_default();
+                e.n += r.n;
+                e.gsum += r.gsum;
+                e.coop += c;
+                e.conflict += k;
+                e.rows += 1;
+                e.score = r.score;
+            },
+        )?;
         for (view, es) in edges {
             let v = s.views.get_mut(&view).expect("a view of pass 1");
             let mut es: Vec<((i64, i64), Agg)> = es.into_iter().collect();
@@ -439,11 +452,11 @@ impl Scores {
     fn rows(
         path: &Path,
         actors: &mut Actors,
-        period_ix: &HashMap<String, usize>,
+        mut period: impl FnMut(&str) -> Option<usize>,
         mut f: impl FnMut((usize, usize), &Row, f64, f64),
     ) -> Result<()> {
         each_batch(path, &SCORE_COLS, |b| {
-            let (level, directed, period) = (b.str("level")?, b.bool("directed")?, b.str("period")?);
+            let (level, directed, periods) = (b.str("level")?, b.bool("directed")?, b.str("period")?);
             let (ca, cb, n, g) = (b.str("actor_a")?, b.str("actor_b")?, b.i64("n_events")?, b.f64("goldstein_sum")?);
             let (c, k, score) = (b.f64("coop_mass")?, b.f64("conflict_mass")?, b.f64("score")?);
             let (first, last) = (b.date("first_date")?, b.date("last_date")?);
@@ -452,7 +465,7 @@ impl Scores {
                     continue;
                 }
                 let Some(l) = LEVELS.iter().position(|l| *l == level.value(i)) else { continue };
-                let Some(p) = period_ix.get(period.value(i)) else { continue };
+                let Some(p) = period(periods.value(i)) else { continue };
                 let row = Row {
                     a: actors.id(ca.value(i)),
                     b: actors.id(cb.value(i)),
@@ -462,7 +475,7 @@ impl Scores {
                     first: first.value(i),
                     last: last.value(i),
                 };
-                f((l, *p), &row, c.value(i), k.value(i));
+                f((l, p), &row, c.value(i), k.value(i));
             }
             Ok(())
         })
@@ -578,10 +591,25 @@ struct Ev {
 struct Evidence {
     dyads: Vec<DyadKey>,
     periods: Vec<String>,
-    lists: HashMap<DyadKey, VecDeque<usize>>,
-    events: Vec<Option<Box<Ev>>>,
+    /// per dyad, the latest reports (row numbers in `events.parquet`)
+    lists: HashMap<DyadKey, VecDeque<u64>>,
+    events: HashMap<u64, Ev>,
 }
 
+/// What the timeline and the choice of reports need of every event.
+const LIGHT_COLS: [&str; 9] = [
+    "source_id",
+    "target_id",
+    "source_top_id",
+    "target_top_id",
+    "quad_class",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "date_approximate",
+];
+
+/// What a report listed as evidence shows.
 const EVENT_COLS: [&str; 23] = [
     "event_key",
     "article_id",
@@ -608,28 +636,28 @@ const EVENT_COLS: [&str; 23] = [
     "raw_line",
 ];
 
-/// One pass over the events: the timeline, and the latest reports of every
-/// selected dyad.
+/// One pass over the light columns of the events: the timeline, and the
+/// latest reports of every selected dyad; then those reports alone, whole.
 fn events(path: &Path, actors: &Actors, scores: &Scores, selected: &[DyadKey]) -> Result<(Value, Evidence)> {
     let mut ev = Evidence {
         dyads: selected.to_vec(),
         periods: scores.periods.clone(),
         lists: selected.iter().map(|k| (*k, VecDeque::new())).collect(),
-        events: Vec::new(),
+        events: HashMap::new(),
     };
+    let mut row0 = 0u64;
     let year_ix: HashMap<i32, u16> =
         scores.periods.iter().enumerate().filter_map(|(i, p)| Some((p.parse().ok()?, i as u16))).collect();
     // month index (years * 12 + month0) -> [day-precise, month or approximate] counts per QuadClass
     let mut exact: BTreeMap<i32, [[u64; 4]; 2]> = BTreeMap::new();
     let mut coarse: BTreeMap<i32, [f64; 4]> = BTreeMap::new();
     let mut counts = [0u64; 3];
-    let mut refs: Vec<usize> = Vec::new();
     let month_of = |d: i32| {
         use chrono::Datelike;
         let d = day(d);
         d.year() * 12 + d.month0() as i32
     };
-    each_batch(path, &EVENT_COLS, |b| {
+    each_batch(path, &LIGHT_COLS, |b| {
         let (src, tgt, stop, ttop) =
             (b.str("source_id")?, b.str("target_id")?, b.str("source_top_id")?, b.str("target_top_id")?);
         let (quad, ds, de) = (b.i32("quad_class")?, b.date("date_start")?, b.date("date_end")?);
@@ -663,24 +691,28 @@ fn events(path: &Path, actors: &Actors, scores: &Scores, selected: &[DyadKey]) -
                     }
                 }
             }
-            if hit.is_empty() {
-                continue;
-            }
-            let idx = ev.events.len();
-            ev.events.push(Some(Box::new(event_row(b, i)?)));
-            refs.push(hit.len());
             for k in hit {
                 let list = ev.lists.get_mut(&k).expect("a selected dyad");
-                list.push_back(idx);
+                list.push_back(row0 + i as u64);
                 if list.len() > EVIDENCE_PER_DYAD {
-                    let gone = list.pop_front().expect("a full list");
-                    // drop reports no list holds any more
-                    refs[gone] -= 1;
-                    if refs[gone] == 0 {
-                        ev.events[gone] = None;
-                    }
+                    list.pop_front();
                 }
             }
+        }
+        row0 += b.rows() as u64;
+        Ok(())
+    })?;
+    let mut wanted: Vec<u64> = ev.lists.values().flatten().copied().collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut next = wanted.iter();
+    each_selected(path, &EVENT_COLS, &wanted, |b| {
+        for i in 0..b.rows() {
+            let row = *next.next().ok_or_else(|| Error::Parquet {
+                path: path.to_path_buf(),
+                message: "more rows than selected".into(),
+            })?;
+            ev.events.insert(row, event_row(b, i)?);
         }
         Ok(())
     })?;
@@ -743,11 +775,7 @@ impl Evidence {
     /// passage around the span) and, per dyad, the reports listed, latest
     /// first.
     fn finish(self, articles: &Path, raw_dir: Option<&Path>, remap: &HashMap<u32, i64>) -> Result<Value> {
-        let mut used: Vec<usize> = self.lists.values().flatten().copied().collect();
-        used.sort_unstable();
-        used.dedup();
-        let wanted: std::collections::HashSet<&str> =
-            used.iter().filter_map(|i| self.events[*i].as_ref()).map(|e| e.article.as_str()).collect();
+        let wanted: std::collections::HashSet<&str> = self.events.values().map(|e| e.article.as_str()).collect();
         // title, text path, text hash of the articles wanted
         let mut arts: HashMap<String, (String, String, String)> = HashMap::new();
         each_batch(articles, &["article_id", "title", "text_path", "text_sha256"], |b| {
@@ -764,17 +792,17 @@ impl Evidence {
             Ok(())
         })?;
         let mut texts: HashMap<String, Option<Vec<char>>> = HashMap::new();
-        let mut position: HashMap<usize, usize> = HashMap::new();
+        let mut position: HashMap<u64, usize> = HashMap::new();
         let mut rows = Vec::new();
         let mut dyads = serde_json::Map::new();
         let mut bytes = 0usize;
         // dyads in their order of priority, while the evidence stays within its budget
         for k in &self.dyads {
-            let list: Vec<usize> = self.lists[k].iter().rev().copied().collect();
+            let list: Vec<u64> = self.lists[k].iter().rev().copied().collect();
             let mut added = Vec::new();
             let mut more = 0usize;
             for i in list.iter().filter(|i| !position.contains_key(i)) {
-                let Some(e) = &self.events[*i] else { continue };
+                let Some(e) = self.events.get(i) else { continue };
                 let art = arts.get(&e.article);
                 let text = texts.entry(e.article.clone()).or_insert_with(|| {
                     let (_, tp, sha) = art?;

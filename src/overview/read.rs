@@ -30,6 +30,52 @@ pub fn each_batch(path: &Path, columns: &[&str], mut f: impl FnMut(&Batch) -> Re
     Ok(())
 }
 
+/// Calls `f` with the batches of `columns` holding only the rows numbered
+/// `rows` (from 0, ascending, no repeats), in that order; pages without any of
+/// them are skipped where the file has a page index.
+pub fn each_selected(
+    path: &Path,
+    columns: &[&str],
+    rows: &[u64],
+    mut f: impl FnMut(&Batch) -> Result<()>,
+) -> Result<()> {
+    use parquet::arrow::arrow_reader::{ArrowReaderOptions, RowSelection, RowSelector};
+    use parquet::file::metadata::PageIndexPolicy;
+    let err = parquet_err(path);
+    let file = std::fs::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(|e| err(e.to_string()))?;
+    let total = builder.metadata().file_metadata().num_rows() as u64;
+    let mut selectors = Vec::new();
+    let mut at = 0u64;
+    for &r in rows {
+        if r < at || r >= total {
+            return Err(err(format!("row {r} is not in the file or not in order")));
+        }
+        if r > at {
+            selectors.push(RowSelector::skip((r - at) as usize));
+        }
+        selectors.push(RowSelector::select(1));
+        at = r + 1;
+    }
+    if total > at {
+        selectors.push(RowSelector::skip((total - at) as usize));
+    }
+    let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
+    let reader = builder
+        .with_projection(mask)
+        .with_row_selection(RowSelection::from(selectors))
+        .with_batch_size(4096)
+        .build()
+        .map_err(|e| err(e.to_string()))?;
+    for batch in reader {
+        let batch = batch.map_err(|e| err(e.to_string()))?;
+        f(&Batch { batch, path })?;
+    }
+    Ok(())
+}
+
 /// A batch of named columns, with typed access.
 pub struct Batch<'a> {
     batch: RecordBatch,
