@@ -31,7 +31,7 @@ if [ -z "$out" ]; then
   cargo run --quiet -- run --raw raw --out "$work/output"
   out="$work/output"
 fi
-cargo run --quiet -- run --raw tests/browser/fixtures/payload --out "$work/payload"
+cargo run --quiet -- run --raw tests/browser/fixtures/payload --config tests/browser/fixtures/payload.toml --out "$work/payload"
 
 mkdir -p "$artifacts"
 echo "== overview page of raw/ in the browser"

@@ -111,8 +111,10 @@ fn overview_without_a_published_set_is_an_error() {
 #[test]
 fn script_and_html_in_names_and_texts_stay_data() {
     let w = Work::new("mini");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/fixtures/payload"), &w.path("payload"));
-    let r = w.run(&["run", "--raw", "payload", "--out", "out"]);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/fixtures");
+    copy_dir(&fixtures.join("payload"), &w.path("payload"));
+    let config = fixtures.join("payload.toml");
+    let r = w.run(&["run", "--raw", "payload", "--out", "out", "--config", config.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let page = w.read("out/overview.html");
     // only the page's own three scripts end: the data element, the library, the page's script
@@ -129,4 +131,14 @@ fn script_and_html_in_names_and_texts_stay_data() {
     let spans: Vec<&str> =
         d["evidence"]["events"].as_array().unwrap().iter().map(|e| e["span"].as_str().unwrap()).collect();
     assert!(spans.contains(&"</script><script>window.__pwned=5</script> SCR attacked XSS"), "{spans:?}");
+    // the rejected row, with its file, line, rule and hint
+    let rejects = &d["validation"]["rejects"];
+    assert_eq!(rejects["total"], 1);
+    let row = &rejects["rows"][0];
+    assert_eq!(
+        (&row[1], &row[2], &row[3], &row[4]),
+        (&"events.csv".into(), &5.into(), &3.into(), &"unknown-actor".into())
+    );
+    assert_eq!(row[6], r#"did you mean `<img src=x onerror="window.__pwned=1">` (XSS)?"#);
+    assert_eq!(d["validation"]["problems"], serde_json::json!([["unknown-actor", "error", "events", 1]]));
 }

@@ -241,6 +241,11 @@ def check_payload(out):
                 tips.append(page.evaluate("() => Array.from(document.querySelectorAll('#network div')).map(d => d.textContent).join(' ')"))
         tip_text = " ".join(tips)
         check(PAYLOADS[0] in tip_text, f"the tooltip does not show the payload name as text: {tip_text[:300]}")
+        # the rejected row's message and hint carry a payload too
+        rejects = page.text_content("#rejects tbody")
+        check('no actor matches `<img src=x onerror="window.__pwned=7">`' in rejects, f"rejects table: {rejects}")
+        check("events.csv:5:3" in rejects and "unknown-actor" in rejects and "did you mean" in rejects, f"rejects table: {rejects}")
+        check("unknown-actor" in page.text_content("#problems tbody"), "problems by rule")
         # nothing ran, nothing was added
         check(page.evaluate("() => typeof window.__pwned") == "undefined", "a payload ran")
         check(page.locator("img").count() == 0, "an <img> element was added")
