@@ -22,6 +22,7 @@ pub mod ledger;
 pub mod manifest;
 pub mod marts;
 pub mod normalize;
+pub mod overview;
 pub mod pipeline;
 pub mod problem;
 pub mod progress;

@@ -34,6 +34,8 @@ enum Command {
     Synth(cmd::synth::Args),
     #[command(about = cmd::bi::ABOUT, long_about = cmd::bi::LONG_ABOUT)]
     Bi(cmd::bi::Args),
+    #[command(about = cmd::overview::ABOUT, long_about = cmd::overview::LONG_ABOUT)]
+    Overview(cmd::overview::Args),
 }
 
 fn main() {
@@ -44,6 +46,7 @@ fn main() {
         Command::Schema => cmd::schema::execute(),
         Command::Synth(a) => cmd::synth::execute(a),
         Command::Bi(a) => cmd::bi::execute(a),
+        Command::Overview(a) => cmd::overview::execute(a),
     };
     let code = match result {
         Ok(code) => code,
@@ -55,7 +58,7 @@ fn main() {
             let format = match &cli.command {
                 Command::Run(a) => a.corpus.log_format,
                 Command::Validate(a) => a.corpus.log_format,
-                Command::Schema | Command::Synth(_) | Command::Bi(_) => LogFormat::Human,
+                Command::Schema | Command::Synth(_) | Command::Bi(_) | Command::Overview(_) => LogFormat::Human,
             };
             match format {
                 LogFormat::Human => eprintln!("dyadflow: error: {e:#}"),

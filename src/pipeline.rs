@@ -440,7 +440,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
             (&schema::REJECTS, TableData::Frame(&rejects)),
         ];
         let shown = opts.progress.stage("publish");
-        let p = publish_set(lock, opts.keep_runs, &meta, tables, &m)?;
+        let p = publish_set(lock, opts.keep_runs, &meta, tables, &m, &opts.raw)?;
         shown.inc(p.outputs.iter().map(|o| o.rows as u64).sum());
         shown.finish();
         m.outputs = p.outputs;
@@ -625,8 +625,11 @@ fn publish_set(
     meta: &FileMeta,
     tables: [(&'static schema::TableSchema, TableData); 7],
     m: &Manifest,
+    raw: &std::path::Path,
 ) -> Result<Published> {
-    publish::publish(lock, &tables, meta, keep, |set, outputs| {
+    let record = serde_json::to_value(m).expect("the run record serializes");
+    let page = |dir: &std::path::Path| crate::overview::build(dir, &record, Some(raw));
+    publish::publish_with_page(lock, &tables, meta, keep, Some((crate::overview::FILE, &page)), |set, outputs| {
         let mut record = m.clone();
         record.outputs = outputs.to_vec();
         record.set = Some(set.to_string());

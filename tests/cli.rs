@@ -29,7 +29,7 @@ fn run_publishes_every_table_and_a_reconciled_manifest() {
     }
     assert_eq!(m["tables"]["events"]["published"], 4);
     let outputs = m["outputs"].as_array().unwrap();
-    assert_eq!(outputs.len(), TABLES.len());
+    assert_eq!(outputs.len(), TABLES.len() + 1, "the tables and overview.html");
     for o in outputs {
         let bytes = std::fs::read(w.path(&format!("out/{}", o["file"].as_str().unwrap()))).unwrap();
         use sha2::Digest;
@@ -43,7 +43,8 @@ fn run_publishes_every_table_and_a_reconciled_manifest() {
     );
     assert!(m["rules"].as_array().unwrap().iter().all(|r| r["outcome"] == "pass"));
     assert!(w.path("out.run.json").is_file(), "the run report is written beside the output");
-    assert!(r.stderr.contains("published 9 file(s)"), "{}", r.stderr);
+    // seven tables, overview.html, manifest.json and _SUCCESS
+    assert!(r.stderr.contains("published 10 file(s)"), "{}", r.stderr);
 }
 
 #[test]

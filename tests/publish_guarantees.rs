@@ -52,7 +52,7 @@ fn one_complete_set(out: &Path) -> Result<Option<String>, String> {
         return Err(format!("the record names set {}, current is {}", m["set"], target.display()));
     }
     let outputs = m["outputs"].as_array().ok_or("no outputs")?;
-    let mut expected: Vec<String> = vec!["_SUCCESS".into(), "manifest.json".into()];
+    let mut expected: Vec<String> = vec!["_SUCCESS".into(), "manifest.json".into(), "overview.html".into()];
     for t in TABLES {
         let o = outputs.iter().find(|o| o["table"] == t).ok_or(format!("{t} not in the record"))?;
         let file = cur.join(o["file"].as_str().unwrap());
@@ -67,6 +67,11 @@ fn one_complete_set(out: &Path) -> Result<Option<String>, String> {
             return Err(format!("{t}: written by another run than the record's {run_id}"));
         }
         expected.push(format!("{t}.parquet"));
+    }
+    let page = outputs.iter().find(|o| o["file"] == "overview.html").ok_or("overview.html not in the record")?;
+    let bytes = std::fs::read(cur.join("overview.html")).map_err(|e| format!("overview.html: {e}"))?;
+    if sha256(&bytes) != page["sha256"].as_str().unwrap() {
+        return Err("overview.html: hash differs from the record".into());
     }
     let success = std::fs::read_to_string(cur.join("_SUCCESS")).map_err(|e| format!("no _SUCCESS: {e}"))?;
     if !success.contains(&run_id) {
@@ -295,16 +300,16 @@ fn a_panic_while_publishing_publishes_nothing_half_way() {
     assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 0);
     let old = run_id_of(&w, "out");
     w.edit("raw/events.csv", ",0.9,t", ",0.7,t");
-    // in the middle of a table (step 3), after the set's move (18), right
-    // after the commit (20)
-    for step in [3, 18, 20] {
+    // in the middle of a table (step 3), after the set's move (20), right
+    // after the commit (22)
+    for step in [3, 20, 22] {
         let step_text = step.to_string();
         let r =
             w.run_env(&["run", "--raw", "raw", "--out", "out", "--force"], &[("DYADFLOW_FAULT_PANIC_AT", &step_text)]);
         assert_eq!(r.code, 101, "step {step}: {}", r.stderr);
         assert!(r.stderr.contains("fault injected"), "{}", r.stderr);
         let id = one_complete_set(&w.path("out")).unwrap_or_else(|e| panic!("panic at step {step}: {e}")).unwrap();
-        assert_eq!(id == old, step < 20, "step {step}: the old set is current before the commit, the new one after");
+        assert_eq!(id == old, step < 22, "step {step}: the old set is current before the commit, the new one after");
         let staging = std::fs::read_dir(w.path("out"))
             .unwrap()
             .any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".staging"));

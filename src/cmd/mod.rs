@@ -1,6 +1,7 @@
 //! The subcommands, one file each with its usage text.
 
 pub mod bi;
+pub mod overview;
 pub mod run;
 pub mod schema;
 pub mod synth;

@@ -11,9 +11,9 @@ pub const LONG_ABOUT: &str = "\
 Run the pipeline on a raw corpus and publish the Parquet tables.
 
 Reads the raw corpus, checks it (a gate after every stage), and publishes
-articles, actors, events, mentions, relationship_scores and rejects as a new
-set <out>/runs/<seq>-<run_id>/ (the six <table>.parquet files, the run record
-manifest.json and _SUCCESS). The set becomes the published one in a single
+articles, actors, events, mentions, relationship_scores, codes and rejects as a
+new set <out>/runs/<seq>-<run_id>/ (the seven <table>.parquet files, the page
+overview.html, the run record manifest.json and _SUCCESS). The set becomes the published one in a single
 atomic step: the link <out>/current is switched to it. <out>/<table>.parquet,
 <out>/manifest.json and <out>/_SUCCESS are links through <out>/current. The
 newest --keep-runs sets are kept. When the run fails, killed or not, current

@@ -3,7 +3,7 @@
 //! Layout of an output directory:
 //!
 //! ```text
-//! <out>/runs/000007-<run_id>/   one complete set: the six tables, manifest.json, _SUCCESS
+//! <out>/runs/000007-<run_id>/   one complete set: the seven tables, overview.html, manifest.json, _SUCCESS
 //! <out>/current -> runs/000007-<run_id>    the published set (a symbolic link)
 //! <out>/<table>.parquet -> current/<table>.parquet   stable shortcuts, also
 //! <out>/manifest.json, <out>/_SUCCESS                 through `current`
@@ -302,6 +302,23 @@ pub fn publish(
     keep: usize,
     manifest: impl FnOnce(&str, &[OutputFile]) -> Vec<u8>,
 ) -> Result<Published> {
+    publish_with_page(lock, tables, meta, keep, None, manifest)
+}
+
+/// A page written into a set after its tables (listed and hashed in the
+/// manifest like them, with a shortcut): its file name, and a function of the
+/// staging directory holding the tables that returns its bytes.
+pub type Page<'a> = (&'static str, &'a dyn Fn(&Path) -> Result<Vec<u8>>);
+
+/// [`publish`], with a page (`overview.html`) built from the staged tables.
+pub fn publish_with_page(
+    lock: &WriterLock,
+    tables: &[(&'static TableSchema, TableData)],
+    meta: &FileMeta,
+    keep: usize,
+    page: Option<Page>,
+    manifest: impl FnOnce(&str, &[OutputFile]) -> Vec<u8>,
+) -> Result<Published> {
     let out = lock.out();
     recover(lock)?;
     let seq = list_sets(out)?.last().map_or(1, |(n, _)| n + 1);
@@ -346,6 +363,19 @@ pub fn publish(
         }
         checkpoint("table written and read back");
         outputs.push(OutputFile { file, table: t.name.to_string(), rows: back.rows, bytes, sha256 });
+    }
+    if let Some((file, make)) = page {
+        let bytes = make(&dir)?;
+        write_file(&dir.join(file), &bytes)?;
+        checkpoint("page written");
+        let table = file.split('.').next().unwrap_or(file).to_string();
+        outputs.push(OutputFile {
+            file: file.into(),
+            table,
+            rows: 0,
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
+        });
     }
     write_file(&dir.join(MANIFEST), &manifest(&set, &outputs))?;
     write_file(&dir.join(SUCCESS), format!("run_id {}\nset {set}\n", meta.run_id).as_bytes())?;
@@ -458,6 +488,31 @@ mod tests {
         assert_eq!(listed["outputs"][0]["sha256"], p.outputs[0].sha256, "the run record lists the file's hash");
         let cur = current(&out).unwrap();
         assert_eq!((cur.set.as_str(), cur.run_id.as_str()), ("runs/000001-r1", "r1"));
+    }
+
+    #[test]
+    fn a_page_is_built_from_the_staged_tables_listed_hashed_and_linked() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let l = lock(&out);
+        let page = |staged: &Path| -> Result<Vec<u8>> {
+            assert!(staged.join("things.parquet").is_file(), "the tables are staged before the page");
+            Ok(b"<!DOCTYPE html><p>page</p>".to_vec())
+        };
+        let tables = [(&T, TableData::Frame(&df(&["a"])))];
+        let p = publish_with_page(&l, &tables, &meta("r1"), 3, Some(("page.html", &page)), manifest).unwrap();
+        assert_eq!(names(&out.join("runs/000001-r1")), ["_SUCCESS", "manifest.json", "page.html", "things.parquet"]);
+        assert_eq!(fs::read_link(out.join("page.html")).unwrap(), Path::new("current/page.html"));
+        let o = p.outputs.iter().find(|o| o.file == "page.html").unwrap();
+        assert_eq!((o.table.as_str(), o.rows, o.bytes), ("page", 0, 26));
+        assert_eq!(o.sha256, sha256_hex(b"<!DOCTYPE html><p>page</p>"));
+        assert!(current(&out).is_some(), "the page is checked with the set's files");
+        // a page that cannot be built publishes nothing: the previous set stays current
+        let fails = |_: &Path| -> Result<Vec<u8>> { Err(layout(Path::new("x"), "no page")) };
+        let tables = [(&T, TableData::Frame(&df(&["b"])))];
+        assert!(publish_with_page(&l, &tables, &meta("r2"), 3, Some(("page.html", &fails)), manifest).is_err());
+        assert_eq!(current(&out).unwrap().run_id, "r1");
+        assert_eq!(names(&out.join("runs")), ["000001-r1"]);
     }
 
     #[test]

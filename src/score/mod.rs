@@ -275,7 +275,9 @@ impl Incidents {
         };
         periods.sort_unstable_by(|x, y| x.0.cmp(&y.0));
         let period_rank: HashMap<Period, u32> = periods.iter().enumerate().map(|(i, (_, p))| (*p, i as u32)).collect();
-        let mut keyed: Vec<((u8, bool, u32, u32, u32), (u32, u32), DyadSums)> = dyads
+        // (sort key: level, directed, period rank, actor ranks), (actors), sums
+        type Keyed = ((u8, bool, u32, u32, u32), (u32, u32), DyadSums);
+        let mut keyed: Vec<Keyed> = dyads
             .into_iter()
             .map(|((level, directed, period, a, b), sums)| {
                 let order = (level, directed, period_rank[&period], actor_rank[a as usize], actor_rank[b as usize]);
