@@ -12,6 +12,7 @@
 //! problem and rejected row; [`rules`] is the catalogue of checks.
 //! [`synth`] writes generated corpora for benchmarks and tests.
 
+pub mod annotate;
 pub mod cmd;
 pub mod config;
 pub mod digest;

@@ -26,6 +26,10 @@ enum Command {
     Schema,
     #[command(about = cmd::synth::ABOUT, long_about = cmd::synth::LONG_ABOUT)]
     Synth(cmd::synth::Args),
+    #[command(about = cmd::explain::ABOUT, long_about = cmd::explain::LONG_ABOUT)]
+    Explain(cmd::explain::Args),
+    #[command(about = cmd::init::ABOUT, long_about = cmd::init::LONG_ABOUT)]
+    Init(cmd::init::Args),
 }
 
 fn main() {
@@ -35,6 +39,8 @@ fn main() {
         Command::Validate(a) => cmd::validate::execute(a),
         Command::Schema => cmd::schema::execute(),
         Command::Synth(a) => cmd::synth::execute(a),
+        Command::Explain(a) => cmd::explain::execute(a),
+        Command::Init(a) => cmd::init::execute(a),
     };
     let code = match result {
         Ok(code) => code,
@@ -46,7 +52,7 @@ fn main() {
             let format = match &cli.command {
                 Command::Run(a) => a.corpus.log_format,
                 Command::Validate(a) => a.corpus.log_format,
-                Command::Schema | Command::Synth(_) => LogFormat::Human,
+                Command::Schema | Command::Synth(_) | Command::Explain(_) | Command::Init(_) => LogFormat::Human,
             };
             match format {
                 LogFormat::Human => eprintln!("dyadflow: error: {e:#}"),

@@ -1,5 +1,7 @@
 //! The subcommands, one file each with its usage text.
 
+pub mod explain;
+pub mod init;
 pub mod run;
 pub mod schema;
 pub mod synth;
