@@ -137,10 +137,15 @@ pub fn github(w: &mut dyn Write, problems: &[Problem]) -> std::io::Result<()> {
 pub const SARIF_SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
-/// A relative path as a URI reference: `/` kept, anything but unreserved
-/// characters percent-encoded.
+/// A path as a URI reference: relative paths stay relative (to the working
+/// directory, the repository's root in a workflow), absolute ones become
+/// `file://` URIs; `/` is kept, anything but unreserved characters is
+/// percent-encoded.
 fn uri_path(path: &str) -> String {
     let mut s = String::new();
+    if path.starts_with('/') {
+        s.push_str("file://");
+    }
     for b in path.replace('\\', "/").bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             s.push(b as char);
@@ -257,5 +262,6 @@ mod tests {
              (`dyadflow explain unknown-actor` shows an example and the fix)\n"
         );
         assert_eq!(uri_path("raw/my events#1.csv"), "raw/my%20events%231.csv");
+        assert_eq!(uri_path("/srv/raw/events.csv"), "file:///srv/raw/events.csv");
     }
 }

@@ -20,6 +20,7 @@ pub mod gates;
 pub mod ingest;
 pub mod inputs;
 pub mod ledger;
+pub mod lineage;
 pub mod manifest;
 pub mod marts;
 pub mod normalize;
