@@ -63,6 +63,8 @@ def expect(date: str, proc: subprocess.CompletedProcess, run_state: str, task_st
         print(proc.stdout[-6000:], proc.stderr[-6000:])
     assert got == task_states
     assert got_run == run_state
+    # `dags test` itself exits 1 when the DAG run failed
+    assert proc.returncode == (1 if run_state == "failed" else 0)
 
 
 @pytest.mark.skipif(not os.environ.get("AIRFLOW_HOME"), reason="needs the AIRFLOW_HOME that .ci/ops.sh prepares")
