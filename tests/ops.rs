@@ -93,23 +93,35 @@ fn explain_exists_for_every_rule_of_the_catalogue() {
 /// its last row, when written into a fresh corpus.
 #[test]
 fn explain_examples_fail_with_their_rule() {
-    let mut checked = 0;
-    let mut failures = Vec::new();
-    for rule in Rule::ALL {
-        let Some((file, content, line)) = rule.example_file() else { continue };
-        let w = init_corpus();
-        w.write(&format!("raw/{file}"), content);
-        let r = w.run(&["validate", "--raw", "raw", "--log-format", "json", "--max-problems", "1000"]);
-        let problems: Vec<Value> = json_lines(&r.stderr).into_iter().filter(|v| v["type"] == "problem").collect();
-        let found = problems.iter().any(|p| {
-            p["rule"] == rule.id() && p["file"].as_str().unwrap().ends_with(file) && (line == 0 || p["line"] == line)
+    let examples: Vec<_> = Rule::ALL.iter().filter_map(|r| r.example_file().map(|e| (*r, e))).collect();
+    assert!(examples.len() >= 34, "only {} examples are rows", examples.len());
+    // two at a time: each is a fresh corpus and a run of the binary
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let halves = examples.chunks(examples.len().div_ceil(2)).map(|chunk| {
+            s.spawn(move || {
+                chunk
+                    .iter()
+                    .filter_map(|(rule, (file, content, line))| check_example(*rule, file, content, *line))
+                    .collect::<Vec<_>>()
+            })
         });
-        let error = rule.default_severity() == dyadflow::rules::Severity::Error;
-        if !found || r.code != if error { 1 } else { 0 } {
-            failures.push(format!("{} (line {line}, exit {}): {problems:?}", rule.id(), r.code));
-        }
-        checked += 1;
-    }
+        halves.collect::<Vec<_>>().into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
     assert!(failures.is_empty(), "examples that do not fail with their rule:\n{}", failures.join("\n"));
-    assert!(checked >= 34, "only {checked} examples are rows");
+}
+
+/// Writes an example into a fresh init corpus and validates it: `None` when
+/// the rule is reported on the example's line with the exit code of its
+/// severity, else what happened.
+fn check_example(rule: Rule, file: &str, content: &str, line: u64) -> Option<String> {
+    let w = init_corpus();
+    w.write(&format!("raw/{file}"), content);
+    let r = w.run(&["validate", "--raw", "raw", "--log-format", "json", "--max-problems", "1000"]);
+    let problems: Vec<Value> = json_lines(&r.stderr).into_iter().filter(|v| v["type"] == "problem").collect();
+    let found = problems.iter().any(|p| {
+        p["rule"] == rule.id() && p["file"].as_str().unwrap().ends_with(file) && (line == 0 || p["line"] == line)
+    });
+    let error = rule.default_severity() == dyadflow::rules::Severity::Error;
+    (!found || r.code != if error { 1 } else { 0 })
+        .then(|| format!("{} (line {line}, exit {}): {problems:?}", rule.id(), r.code))
 }
