@@ -12,6 +12,7 @@
 //! problem and rejected row; [`rules`] is the catalogue of checks.
 //! [`synth`] writes generated corpora for benchmarks and tests.
 
+pub mod annotate;
 pub mod cmd;
 pub mod config;
 pub mod digest;
@@ -19,6 +20,7 @@ pub mod gates;
 pub mod ingest;
 pub mod inputs;
 pub mod ledger;
+pub mod lineage;
 pub mod manifest;
 pub mod marts;
 pub mod normalize;

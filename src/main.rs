@@ -36,6 +36,10 @@ enum Command {
     Bi(cmd::bi::Args),
     #[command(about = cmd::overview::ABOUT, long_about = cmd::overview::LONG_ABOUT)]
     Overview(cmd::overview::Args),
+    #[command(about = cmd::explain::ABOUT, long_about = cmd::explain::LONG_ABOUT)]
+    Explain(cmd::explain::Args),
+    #[command(about = cmd::init::ABOUT, long_about = cmd::init::LONG_ABOUT)]
+    Init(cmd::init::Args),
 }
 
 fn main() {
@@ -47,6 +51,8 @@ fn main() {
         Command::Synth(a) => cmd::synth::execute(a),
         Command::Bi(a) => cmd::bi::execute(a),
         Command::Overview(a) => cmd::overview::execute(a),
+        Command::Explain(a) => cmd::explain::execute(a),
+        Command::Init(a) => cmd::init::execute(a),
     };
     let code = match result {
         Ok(code) => code,
@@ -58,7 +64,12 @@ fn main() {
             let format = match &cli.command {
                 Command::Run(a) => a.corpus.log_format,
                 Command::Validate(a) => a.corpus.log_format,
-                Command::Schema | Command::Synth(_) | Command::Bi(_) | Command::Overview(_) => LogFormat::Human,
+                Command::Schema
+                | Command::Synth(_)
+                | Command::Bi(_)
+                | Command::Overview(_)
+                | Command::Explain(_)
+                | Command::Init(_) => LogFormat::Human,
             };
             match format {
                 LogFormat::Human => eprintln!("dyadflow: error: {e:#}"),

@@ -129,6 +129,253 @@ rules! {
     ReadBack => ("read-back", Publish, Error, false, "a written Parquet file does not read back with the expected schema and rows"),
 }
 
+/// What `dyadflow explain RULE` prints besides the catalogue entry above: an
+/// example that breaks the rule and how to fix it.
+///
+/// An example whose first line is a raw file name (`events.csv`) is that
+/// file's content, header first, in the corpus `dyadflow init` creates (the
+/// article `example-1`, the actors `FIN`, `NOR` and `NOR.GOV`); its last line
+/// is the failing row. `tests/ops.rs` writes each such file into a fresh
+/// corpus and checks that `validate` reports the rule on that row. Other
+/// examples describe the situation in words.
+#[derive(Debug, Clone, Copy)]
+pub struct Explanation {
+    pub example: &'static str,
+    pub fix: &'static str,
+}
+
+impl Rule {
+    pub fn explanation(self) -> Explanation {
+        use Rule::*;
+        let (example, fix): (&str, &str) = match self {
+            MissingTable => (
+                "a raw directory holding articles.csv and actors.csv but neither events.csv nor events/",
+                "add the table as `events.csv`, or as a directory `events/` of CSV batches; `dyadflow init DIR` creates every table with its header",
+            ),
+            TableFileAndDirectory => (
+                "a raw directory holding both events.csv and a directory events/ with batches",
+                "keep one of the two: move the rows of events.csv into a batch file under events/, or the batches into events.csv",
+            ),
+            ReadFailed => (
+                "events.csv exists but the user running dyadflow may not read it (permission denied)",
+                "make the file readable (`chmod a+r`), or check the disk",
+            ),
+            EmptyFile => ("events.csv\n", "write the header row first: `dyadflow init DIR` shows every table's header"),
+            NoRows => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence",
+                "add rows, or remove the file if the table is optional (mentions)",
+            ),
+            InvalidUtf8 => (
+                "a row of events.csv saved in Windows-1252 by a spreadsheet, with `é` stored as the single byte 0xE9",
+                "save the file as UTF-8 (in a spreadsheet: CSV UTF-8); `iconv -f cp1252 -t utf-8` converts it",
+            ),
+            NulByte => (
+                "a field of events.csv holding a NUL byte (0x00), often left by a broken copy and paste or a binary export",
+                "delete the character; `tr -d '\\000'` removes every NUL byte of a file",
+            ),
+            FieldCount => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,FIN,NOR,057,2025-03-03,Finland and Norway signed a fishing agreement,in Oslo",
+                "quote a field that contains a comma (\"signed, in Oslo\"), or remove the extra field",
+            ),
+            MissingColumn => (
+                "events.csv\narticle_id,event_id,source,target,code,date\nexample-1,e9,FIN,NOR,057,2025-03-03",
+                "add the column to the header (here `evidence`) and fill it in on every row",
+            ),
+            DuplicateColumn => (
+                "events.csv\narticle_id,event_id,source,target,code,code,date,evidence\nexample-1,e9,FIN,NOR,057,057,2025-03-03,Finland and Norway signed a fishing agreement",
+                "remove or rename one of the two columns",
+            ),
+            UnknownColumn => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence,remarks\nexample-1,e9,FIN,NOR,057,2025-03-03,Finland and Norway signed a fishing agreement,checked",
+                "rename the column to one of the format (here `notes`), or remove it: its values are not published",
+            ),
+            MissingValue => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,,NOR,057,2025-03-03,Finland and Norway signed a fishing agreement",
+                "fill in the field; only optional columns may be left empty",
+            ),
+            InvalidId => (
+                "actors.csv\nactor_id,name,type,country\nfin,Finland,state,FIN",
+                "write actor ids in upper case (`FIN`, `NOR.GOV`) and article ids in lower case (`example-1`), with letters, digits, `_`, `-` (and `.` for actors)",
+            ),
+            InvalidEnum => (
+                "events.csv\narticle_id,event_id,source,target,code,date,mode,evidence\nexample-1,e9,FIN,NOR,057,2025-03-03,maybe,Finland and Norway signed a fishing agreement",
+                "use one of the accepted values the message lists (mode: asserted, negated, planned, alleged)",
+            ),
+            InvalidNumber => (
+                "events.csv\narticle_id,event_id,source,target,code,date,confidence,evidence\nexample-1,e9,FIN,NOR,057,2025-03-03,high,Finland and Norway signed a fishing agreement",
+                "write a plain number: confidence from 0 to 1 (0.8), quantity as digits only (11000)",
+            ),
+            InvalidCode => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,FIN,NOR,05a,2025-03-03,Finland and Norway signed a fishing agreement",
+                "write the CAMEO code as 2 to 4 digits, keeping its leading zero (`057`); format the column as text in a spreadsheet",
+            ),
+            InvalidDate => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,FIN,NOR,057,March 2025,Finland and Norway signed a fishing agreement",
+                "write the date as EDTF: 2025-03-03, 2025-03, 2025, a season 2025-21, with ~ ? or % for approximate or uncertain, or an interval 2025-03-01/2025-03-03; the article's words go in date_text",
+            ),
+            InvalidCountry => (
+                "actors.csv\nactor_id,name,type,country\nFIN,Finland,state,FI",
+                "use the ISO 3166-1 alpha-3 code (FIN, not FI or Finland); leave it empty for international organisations",
+            ),
+            InvalidLanguage => (
+                "articles.csv\narticle_id,title,published,language,text_path\nexample-1,Finland and Norway sign a fishing agreement,2025-03-04,en_GB,texts/example-1.txt",
+                "write a BCP 47 tag: `en`, `fr`, `en-GB` (a hyphen, not an underscore)",
+            ),
+            InvalidPath => (
+                "articles.csv\narticle_id,title,published,language,text_path\nexample-1,Finland and Norway sign a fishing agreement,2025-03-04,en,../example-1.txt",
+                "keep texts inside the raw directory and name them relative to it (`texts/example-1.txt`)",
+            ),
+            TextMissing => (
+                "articles.csv\narticle_id,title,published,language,text_path\nexample-1,Finland and Norway sign a fishing agreement,2025-03-04,en,texts/example-one.txt",
+                "add the text file, or correct text_path (it is relative to the raw directory and case-sensitive)",
+            ),
+            TextOutsideRaw => (
+                "texts/example-1.txt is a symbolic link to a file outside the raw directory",
+                "copy the text into the raw directory instead of linking to it",
+            ),
+            TextNotUtf8 => (
+                "texts/example-1.txt saved in Windows-1252 or UTF-16 by a word processor",
+                "save the text as UTF-8 (plain text); `iconv -f cp1252 -t utf-8` converts it",
+            ),
+            SpreadsheetFormula => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence,notes\nexample-1,e9,FIN,NOR,057,2025-03-03,Finland and Norway signed a fishing agreement,=HYPERLINK(\"http://example.org\")",
+                "write the text without the leading `=`, `+`, `-` or `@` (or start it with a space); dyadflow keeps it as plain text either way",
+            ),
+            DuplicateKey => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e1,FIN,NOR,057,2025-03-03,Finland and Norway signed a fishing agreement\nexample-1,e1,NOR,FIN,057,2025-03-03,Finland and Norway signed a fishing agreement",
+                "give every row its own id (event ids need only be unique within their article): the first row is kept, the later ones are rejected",
+            ),
+            UnknownArticle => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-2,e9,FIN,NOR,057,2025-03-03,Finland and Norway signed a fishing agreement",
+                "correct the article_id, or add the article to articles.csv (if it is there, look for its own problem: a rejected article rejects its rows)",
+            ),
+            UnknownActor => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,Finnland,NOR,057,2025-03-03,Finland and Norway signed a fishing agreement",
+                "name the actor by its id, name or one of its aliases (the hint suggests the closest), or add it to actors.csv",
+            ),
+            AmbiguousActor => (
+                "actors.csv gives two actors the alias `Oslo` (the city's government and Norway's), and an event names its source `Oslo`",
+                "name the actor by its id (`NOR.GOV`), or remove the shared alias from one of them",
+            ),
+            AliasCollision => (
+                "actors.csv\nactor_id,name,type,country,parent,aliases\nFIN,Finland,state,FIN,,Suomi\nNOR.GOV,Norwegian government,government,NOR,NOR,Norway’s government\nNOR,Norway,state,NOR,,Suomi",
+                "remove the label from the actor it does not belong to; rows naming the actor by that label are ambiguous",
+            ),
+            UnknownParent => (
+                "actors.csv\nactor_id,name,type,country,parent\nNOR.GOV,Norwegian government,government,NOR,NOR.STATE",
+                "name an actor of actors.csv as parent (here `NOR`), or add the parent",
+            ),
+            GenericAlias => (
+                "actors.csv\nactor_id,name,type,country,parent,aliases\nFIN,Finland,state,FIN,,Suomi\nNOR.GOV,Norwegian government,government,NOR,NOR,Norway’s government\nNOR,Norway,state,NOR,,Norge|mine",
+                "remove the alias: a common word (`mine`, `US`) would match the actor wherever the word is used; keep a garbled or generic form of one article as the `text` of a row of mentions.csv",
+            ),
+            ParentCycle => (
+                "actors.csv\nactor_id,name,type,country,parent\nNOR,Norway,state,NOR,NOR.GOV\nNOR.GOV,Norwegian government,government,NOR,NOR",
+                "break the loop: the top of a chain (usually the state) has no parent",
+            ),
+            UnknownCode => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,FIN,NOR,0579,2025-03-03,Finland and Norway signed a fishing agreement",
+                "use a code of the CAMEO codebook (`057` Sign an official agreement); reference/cameo.csv lists them all",
+            ),
+            ImpossibleDate => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,FIN,NOR,057,2025-02-30,Finland and Norway signed a fishing agreement",
+                "correct the day; if the text gives only the month, write the month (2025-02)",
+            ),
+            ReversedInterval => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,FIN,NOR,057,2025-03-05/2025-03-01,Finland and Norway signed a fishing agreement",
+                "write the earlier date first: 2025-03-01/2025-03-05",
+            ),
+            DateAfterPublished => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,FIN,NOR,057,2025-04-01,Finland and Norway signed a fishing agreement",
+                "date the event when it happened, not when it was reported; an announced event that has not happened yet is `planned`",
+            ),
+            EvidenceNotFound => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,FIN,NOR,057,2025-03-03,Finland and Sweden signed a fishing agreement",
+                "copy the passage from the text as it stands (same words, same spelling); the hint shows the closest passage",
+            ),
+            EvidenceAmbiguous => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,FIN,NOR,057,2025-03-03,Finland",
+                "quote a longer passage that occurs once, or give evidence_start (the offset the hint lists for each occurrence)",
+            ),
+            EvidenceOffset => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence,evidence_start\nexample-1,e9,FIN,NOR,057,2025-03-03,Finland and Norway signed a fishing agreement,5",
+                "correct evidence_start (code points from 0, the start of the text file), or leave it empty when the passage occurs once",
+            ),
+            EvidenceFolded => (
+                "events.csv\narticle_id,event_id,source,target,code,date,evidence\nexample-1,e9,NOR.GOV,FIN,051,2025-03-03/2025-03-04,Norway's government praised Finland",
+                "copy the passage with the text's own quotes, apostrophes and spaces (here `Norway’s`); the row is kept",
+            ),
+            MentionNotFound => (
+                "mentions.csv\narticle_id,actor,text\nexample-1,FIN,Suomi",
+                "copy the words as they stand in the text; each row without start takes the next occurrence no earlier row took, so remove surplus rows",
+            ),
+            MentionOffset => (
+                "mentions.csv\narticle_id,actor,text,start\nexample-1,FIN,Finland,3",
+                "correct start (code points from 0), or leave it empty to take the next occurrence",
+            ),
+            QuantityWithoutUnit => (
+                "events.csv\narticle_id,event_id,source,target,code,date,quantity,evidence\nexample-1,e9,FIN,NOR,057,2025-03-03,2,Finland and Norway signed a fishing agreement",
+                "say what the quantity counts in quantity_unit (agreements, soldiers, deaths), or remove the quantity",
+            ),
+            ScoreRange => (
+                "a relationship score outside [-1, 1] or a negative count; no raw row can cause it: it guards the computation",
+                "report it as a bug in dyadflow, with the run report; nothing was published",
+            ),
+            DyadActor => (
+                "a dyad of relationship_scores naming an actor that actors does not publish; no raw row can cause it",
+                "report it as a bug in dyadflow, with the run report; nothing was published",
+            ),
+            EventCountReconcile => (
+                "the dyads' event counts differ from an independent count of the incidents in events; no raw row can cause it",
+                "report it as a bug in dyadflow, with the run report; nothing was published",
+            ),
+            Unique => (
+                "two published rows of a table share its key (two events with one event_key); the gates before should have rejected one",
+                "report it as a bug in dyadflow, with the run report; nothing was published",
+            ),
+            NotNull => (
+                "a published column that may not be null holds a null (an event without date_start)",
+                "report it as a bug in dyadflow, with the run report; nothing was published",
+            ),
+            AcceptedValues => (
+                "a published column holds a value outside its accepted set (quad_class 5)",
+                "report it as a bug in dyadflow, with the run report; nothing was published",
+            ),
+            Relationships => (
+                "a published event names a source_id that actors does not publish",
+                "report it as a bug in dyadflow, with the run report; nothing was published",
+            ),
+            RowsReconcile => (
+                "rows read from events.csv differ from the events published plus the events rejected: a row was lost",
+                "report it as a bug in dyadflow, with the run report; nothing was published",
+            ),
+            ReadBack => (
+                "events.parquet, written to the staging directory, reads back with fewer rows than were written (a full disk, a failing device)",
+                "check the disk and run again; nothing was published",
+            ),
+        };
+        Explanation { example, fix }
+    }
+
+    /// The example as a raw file of the `dyadflow init` corpus, when it is
+    /// one (see [`Explanation`]): its name, its content, and the line that
+    /// breaks the rule (the header for rules about columns, 0 for the whole
+    /// file).
+    pub fn example_file(self) -> Option<(&'static str, &'static str, u64)> {
+        let ex = self.explanation().example;
+        let (name, rest) = ex.split_once('\n').unwrap_or((ex, ""));
+        if !name.ends_with(".csv") || name.contains(' ') {
+            return None;
+        }
+        let line = match (self, rest.lines().count() as u64) {
+            (Rule::MissingColumn | Rule::DuplicateColumn | Rule::UnknownColumn, _) => 1,
+            (_, n) if n <= 1 => 0,
+            (_, n) => n,
+        };
+        Some((name, rest, line))
+    }
+}
+
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())

@@ -1,6 +1,8 @@
 //! The subcommands, one file each with its usage text.
 
 pub mod bi;
+pub mod explain;
+pub mod init;
 pub mod overview;
 pub mod run;
 pub mod schema;

@@ -27,6 +27,12 @@ and program are those of the current set publishes nothing and says so; use
 Every run also writes its run report (the same record, with every problem) to
 <out>.run.json beside the output directory, or to --report FILE.
 
+With --lineage FILE, appends OpenLineage run events to FILE, one JSON object
+per line: START before the run, then COMPLETE (published, or up to date) or
+FAIL (with the error message) under the same run id. Inputs are the raw files
+with their SHA-256; outputs the published tables with their schema and row
+counts.
+
 Exit codes:
   0  published, or already up to date (warnings allowed)
   1  rows were rejected beyond what the configuration allows, warnings with
@@ -56,6 +62,17 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = pipeline::DEFAULT_KEEP_RUNS as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub keep_runs: u64,
+    /// Append OpenLineage run events (START, then COMPLETE or FAIL) to this
+    /// file, one JSON object per line.
+    #[arg(long, value_name = "FILE")]
+    pub lineage: Option<PathBuf>,
+    /// OpenLineage job namespace (default: $OPENLINEAGE_NAMESPACE, else
+    /// `dyadflow`).
+    #[arg(long, value_name = "NAMESPACE", requires = "lineage")]
+    pub lineage_namespace: Option<String>,
+    /// OpenLineage job name.
+    #[arg(long, value_name = "NAME", default_value = "dyadflow.run", requires = "lineage")]
+    pub lineage_job: String,
 }
 
 pub fn report_path(out: &std::path::Path) -> PathBuf {
@@ -65,6 +82,25 @@ pub fn report_path(out: &std::path::Path) -> PathBuf {
 }
 
 pub fn execute(args: &Args) -> anyhow::Result<i32> {
+    let Some(file) = &args.lineage else { return execute_run(args, None) };
+    let namespace = args
+        .lineage_namespace
+        .clone()
+        .or_else(|| std::env::var("OPENLINEAGE_NAMESPACE").ok().filter(|n| !n.is_empty()))
+        .unwrap_or_else(|| "dyadflow".into());
+    let lineage = crate::lineage::Lineage::new(file.clone(), namespace, args.lineage_job.clone());
+    lineage.start()?;
+    let result = execute_run(args, Some(&lineage));
+    if let Err(e) = &result {
+        // the run stopped before its record: the FAIL event carries the error
+        if let Err(l) = lineage.fail(&format!("{e:#}")) {
+            eprintln!("dyadflow: error: {l}");
+        }
+    }
+    result
+}
+
+fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow::Result<i32> {
     let config = args.corpus.load_config()?;
     let opts = Options {
         raw: args.corpus.raw.clone(),
@@ -83,6 +119,9 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
     let m = &outcome.manifest;
     let path = args.report.clone().unwrap_or_else(|| report_path(&args.out));
     crate::publish::write_atomically(&path, &serde_json::to_vec_pretty(m)?)?;
+    if let Some(l) = lineage {
+        l.finish(m, &args.corpus.raw, &args.out)?;
+    }
     let mut err = std::io::stderr().lock();
     report::print(&mut err, m, args.corpus.log_format, args.corpus.max_problems)?;
     if args.corpus.log_format == report::LogFormat::Human {

@@ -1,6 +1,7 @@
 //! `dyadflow validate`: check a corpus and report every problem; writes nothing.
 
 use super::CorpusArgs;
+use crate::manifest::Manifest;
 use crate::pipeline::{self, Options};
 use crate::report;
 
@@ -16,6 +17,16 @@ per problem, with file, line, column, rule and a hint:
   raw/events.csv:14:3: error[unknown-actor]: no actor matches `Rusia`
     = hint: did you mean `Russia` (RUS)?
 
+With --format github, prints one GitHub Actions workflow command per problem
+to standard output (or --output FILE), so that a workflow step annotates the
+pull request's CSV files:
+
+  ::error file=raw/events.csv,line=14,col=9,title=dyadflow unknown-actor::no actor matches `Rusia`...
+
+With --format sarif, writes the problems as a SARIF 2.1.0 log (for code
+scanning). Columns there are characters in the line, where the field starts.
+Either way the summary goes to standard error.
+
 Exit codes:
   0  no error (warnings allowed, unless --strict)
   1  at least one error (or warning, with --strict)
@@ -25,6 +36,20 @@ Exit codes:
 pub struct Args {
     #[command(flatten)]
     pub corpus: CorpusArgs,
+    /// How problems are reported: `log` (on standard error, as --log-format
+    /// says), `github` (workflow commands) or `sarif` (a SARIF 2.1.0 log).
+    #[arg(long, value_enum, default_value = "log", value_name = "FORMAT")]
+    pub format: Format,
+    /// Where --format github or sarif writes (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Log,
+    Github,
+    Sarif,
 }
 
 pub fn execute(args: &Args) -> anyhow::Result<i32> {
@@ -37,7 +62,29 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
         ..Options::validate(args.corpus.raw.clone(), config)
     };
     let outcome = pipeline::execute(&opts)?;
+    let m = &outcome.manifest;
     let mut err = std::io::stderr().lock();
-    report::print(&mut err, &outcome.manifest, args.corpus.log_format, args.corpus.max_problems)?;
+    if args.format == Format::Log {
+        report::print(&mut err, m, args.corpus.log_format, args.corpus.max_problems)?;
+        return Ok(outcome.exit_code());
+    }
+    let mut doc = Vec::new();
+    match args.format {
+        Format::Github => crate::annotate::github(&mut doc, &m.problems)?,
+        _ => {
+            serde_json::to_writer_pretty(&mut doc, &crate::annotate::sarif(m))?;
+            doc.push(b'\n');
+        }
+    }
+    match &args.output {
+        Some(path) => crate::publish::write_atomically(path, &doc)?,
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&doc)?;
+            out.flush()?;
+        }
+    }
+    report::print(&mut err, &Manifest { problems: Vec::new(), ..m.clone() }, args.corpus.log_format, 0)?;
     Ok(outcome.exit_code())
 }

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# CI for running dyadflow for real (called by .ci/run): the systemd units and the cron
+# line of examples/, then tests/ops/ with pytest in a Python 3.11 venv holding
+# apache-airflow, openlineage-python and jsonschema (pinned in tests/ops/): the
+# OpenLineage events against their schema, SARIF against its schema, the GitHub
+# annotations, the DAG's exit-code mapping, and `airflow dags test` on raw/ and on a
+# broken copy with every task state checked.
+#
+# The venv is kept under the target directory, keyed by the hash of the requirements
+# and constraints, so reruns skip the install; from nothing it is built here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target="${CARGO_TARGET_DIR:-target}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+t0=$(date +%s)
+elapsed() { echo "   ($(( $(date +%s) - $1 )) s)"; }
+
+echo "== ops: build"
+cargo build --quiet
+bin="$(cd "$target/debug" && pwd)/dyadflow"
+test -x "$bin"
+
+echo "== ops: systemd units (examples/systemd)"
+if command -v systemd-analyze >/dev/null 2>&1; then
+    # the units as installed, with this checkout's binary and a scratch /srv/dyadflow
+    mkdir -p "$work/units" "$work/srv/raw"
+    cp examples/systemd/dyadflow.service examples/systemd/dyadflow.timer examples/systemd/dyadflow.path "$work/units/"
+    sed -i "s#/usr/local/bin/dyadflow#$bin#g; s#/srv/dyadflow#$work/srv#g" "$work/units/"*
+    if ! systemd-analyze verify "$work/units/dyadflow.service" "$work/units/dyadflow.timer" \
+        "$work/units/dyadflow.path" >"$work/verify.log" 2>&1 || test -s "$work/verify.log"; then
+        cat "$work/verify.log"
+        echo "systemd-analyze verify found problems in examples/systemd" >&2
+        exit 1
+    fi
+    echo "   verified dyadflow.service, dyadflow.timer, dyadflow.path"
+else
+    echo "   systemd-analyze is not available here: the unit files are not verified"
+fi
+
+echo "== ops: cron line (examples/cron/dyadflow.cron), run as written on a copy of raw/"
+line="$(grep -E '^[0-9*]' examples/cron/dyadflow.cron)"
+read -r minute hour dom month dow user command <<<"$line"
+test "$minute $hour $dom $month $dow $user" = "17 * * * * dyadflow"
+mkdir -p "$work/cron/srv/log"
+cp -r raw "$work/cron/srv/raw"
+command="${command//\/usr\/local\/bin\/dyadflow/$bin}"
+command="${command//\/srv\/dyadflow/$work/cron/srv}"
+sh -c "$command"
+sh -c "$command"
+test -e "$work/cron/srv/output/_SUCCESS"
+grep -q '"status":"published"' "$work/cron/srv/log/run.log"
+grep -q '"status":"unchanged"' "$work/cron/srv/log/run.log"
+test "$(wc -l <"$work/cron/srv/output.lineage.jsonl")" = 4
+echo "   published, then up to date; 4 lineage events"
+
+echo "== ops: Python venv (apache-airflow, openlineage-python, jsonschema, pytest)"
+t=$(date +%s)
+py="$(command -v python3.11 || command -v python3)"
+key="$(cat tests/ops/requirements.txt tests/ops/constraints.txt | sha256sum | cut -c1-16)"
+venv="$target/ops-venv-$key"
+if [ ! -e "$venv/.complete" ]; then
+    rm -rf "$venv"
+    "$py" -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+        -r tests/ops/requirements.txt -c tests/ops/constraints.txt
+    touch "$venv/.complete"
+    echo "   installed into $venv"
+else
+    echo "   reusing $venv"
+fi
+elapsed "$t"
+
+echo "== ops: airflow db migrate (sqlite, temporary AIRFLOW_HOME)"
+t=$(date +%s)
+export AIRFLOW_HOME="$work/airflow"
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__DAGS_FOLDER="$PWD/examples/airflow"
+"$venv/bin/airflow" db migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; exit 1; }
+elapsed "$t"
+
+echo "== ops: pytest tests/ops"
+t=$(date +%s)
+PYTHONDONTWRITEBYTECODE=1 DYADFLOW_BIN="$bin" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/ops
+elapsed "$t"
+echo "== ops: done in $(( $(date +%s) - t0 )) s"
