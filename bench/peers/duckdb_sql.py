@@ -133,6 +133,9 @@ GROUP BY ALL;
 CREATE TABLE relationship_scores AS
 WITH i AS (
     SELECT *, CAST(year(date_start) AS VARCHAR) AS year,
+           -- a month only when the whole span lies in one calendar month
+           CASE WHEN strftime(date_start, '%Y-%m') = strftime(date_end, '%Y-%m')
+                THEN strftime(date_start, '%Y-%m') END AS month,
            CASE WHEN goldstein > 0 THEN weight * goldstein / 10.0 ELSE 0.0 END AS coop,
            CASE WHEN goldstein < 0 THEN weight * goldstein / -10.0 ELSE 0.0 END AS conflict
     FROM incidents
@@ -147,7 +150,11 @@ WITH i AS (
 ), dyads AS (
     SELECT * FROM d WHERE actor_a <> actor_b
 )
-SELECT level, directed, CASE WHEN grouping(year) = 1 THEN 'all' ELSE year END AS period, actor_a, actor_b,
+SELECT * FROM (
+SELECT level, directed,
+       CASE WHEN grouping(year) = 0 THEN year WHEN grouping(month) = 0 THEN month ELSE 'all' END AS period,
+       CASE WHEN grouping(year) = 0 THEN 'year' WHEN grouping(month) = 0 THEN 'month' ELSE 'all' END AS granularity,
+       actor_a, actor_b,
        count(*) AS n_events, CAST(sum(n_reports) AS BIGINT) AS n_reports,
        count(*) FILTER (quad_class = 1) AS n_verbal_coop, count(*) FILTER (quad_class = 2) AS n_material_coop,
        count(*) FILTER (quad_class = 3) AS n_verbal_conflict, count(*) FILTER (quad_class = 4) AS n_material_conflict,
@@ -156,7 +163,9 @@ SELECT level, directed, CASE WHEN grouping(year) = 1 THEN 'all' ELSE year END AS
        (sum(coop) - sum(conflict)) / (sum(coop) + sum(conflict) + {SHRINKAGE}) AS score,
        min(date_start) AS first_date, max(date_end) AS last_date
 FROM dyads
-GROUP BY GROUPING SETS ((level, directed, actor_a, actor_b), (level, directed, year, actor_a, actor_b))
+GROUP BY GROUPING SETS ((level, directed, actor_a, actor_b), (level, directed, year, actor_a, actor_b),
+                        (level, directed, month, actor_a, actor_b))
+) WHERE period IS NOT NULL  -- the month grouping's group of incidents that span months
 ORDER BY level, directed, period, actor_a, actor_b;
 """
 

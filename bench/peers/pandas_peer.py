@@ -214,6 +214,9 @@ def relationship_scores(e: pd.DataFrame) -> pd.DataFrame:
     inc["coop"] = (inc["weight"] * g / 10.0).where(g > 0, 0.0)
     inc["conflict"] = (inc["weight"] * g / -10.0).where(g < 0, 0.0)
     inc["year"] = inc["date_start"].dt.year.astype(str)
+    # a month only when the whole span lies in one calendar month
+    start_month, end_month = inc["date_start"].dt.strftime("%Y-%m"), inc["date_end"].dt.strftime("%Y-%m")
+    inc["month"] = start_month.where(start_month == end_month, None)
     for q in (1, 2, 3, 4):
         inc[f"q{q}"] = (inc["quad_class"] == q).astype("int64")
     dyads = []
@@ -224,7 +227,10 @@ def relationship_scores(e: pd.DataFrame) -> pd.DataFrame:
             d = inc.assign(level=level, directed=directed, actor_a=x, actor_b=y)
             dyads.append(d[d["actor_a"] != d["actor_b"]])
     d = pd.concat(dyads, ignore_index=True)
-    d = pd.concat([d.assign(period="all"), d.assign(period=d["year"])], ignore_index=True)
+    months = d[d["month"].notna()]
+    d = pd.concat(
+        [d.assign(period="all"), d.assign(period=d["year"]), months.assign(period=months["month"])], ignore_index=True
+    )
     s = (
         d.groupby(["level", "directed", "period", "actor_a", "actor_b"], sort=True)
         .agg(
