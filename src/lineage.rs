@@ -158,8 +158,10 @@ fn inputs(m: &Manifest, raw: &Path) -> Vec<Value> {
 }
 
 fn outputs(m: &Manifest, out: &Path) -> Vec<Value> {
+    // the tables are the datasets; overview.html is a view of them, not data
     m.outputs
         .iter()
+        .filter(|o| TABLES.iter().any(|t| t.name == o.table))
         .map(|o| {
             let mut facets = json!({
                 "version": version(&o.sha256),

@@ -4,6 +4,7 @@ and the input sensor. The whole DAG runs under `airflow dags test` in airflow_ch
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import json
 import shutil
@@ -32,7 +33,9 @@ def test_run_maps_exit_codes(tmp_path):
     raw, out = copy_raw(tmp_path / "raw"), tmp_path / "out"
     assert d.validate_corpus(binary(), str(raw))["status"] == "validated"
     first = d.run_corpus(binary(), str(raw), str(out), lineage=str(tmp_path / "l.jsonl"))
-    assert first["status"] == "published" and first["tables"]["events"] == 93
+    with open(raw / "events.csv", newline="", encoding="utf-8") as f:
+        event_rows = sum(1 for _ in csv.DictReader(f))
+    assert first["status"] == "published" and first["tables"]["events"] == event_rows > 0
     assert d.check_set(first) == str(out / first["set"])
     assert len((tmp_path / "l.jsonl").read_text().splitlines()) == 2
     # up to date: exit 0, status unchanged, the same set
@@ -53,7 +56,7 @@ def test_run_maps_exit_codes(tmp_path):
     text = str(e.value)
     assert "nothing was published" in text and "failed: " in text
     assert f"events.csv:{line}:" in text and "error[unknown-actor]: no actor matches `Atlantis`" in text
-    assert "events: read 93, published 92, rejected 1" in text
+    assert f"events: read {event_rows}, published {event_rows - 1}, rejected 1" in text
     with pytest.raises(AirflowFailException) as e:
         d.validate_corpus(binary(), str(bad))
     assert "error[unknown-actor]" in str(e.value)
