@@ -247,7 +247,6 @@ impl Incidents {
         // string order, so sums are keyed and rows sorted by small integers
         // and each published string is made once, as its row is pushed.
         let actor_rank = ranks(&self.actors.names);
-        let name = |i: u32| self.actors.names[i as usize].as_str();
         // sums by compact key: (level, directed, period, actor_a, actor_b)
         let mut dyads: HashMap<(u8, bool, Period, u32, u32), DyadSums> = HashMap::new();
         for k in self.incidents.values() {
@@ -285,16 +284,19 @@ impl Incidents {
             })
             .collect();
         keyed.sort_unstable_by_key(|x| x.0);
-        let mut rows = ScoreRows::default();
+        let mut rows = ScoreRows {
+            names: self.actors.names.clone(),
+            period_labels: periods.iter().map(|(label, _)| label.clone()).collect(),
+            ..ScoreRows::default()
+        };
         for ((level, directed, period, _, _), (a, b), sums) in keyed {
-            let (label, period) = &periods[period as usize];
             let key = DyadKey {
                 level: ["actor", "top"][level as usize],
                 directed,
-                period: label.clone(),
-                granularity: period.granularity(),
-                actor_a: name(a).to_string(),
-                actor_b: name(b).to_string(),
+                period,
+                granularity: periods[period as usize].1.granularity(),
+                actor_a: a,
+                actor_b: b,
             };
             rows.push(key, &sums, self.cfg.shrinkage);
         }
@@ -314,17 +316,21 @@ fn ranks(names: &[String]) -> Vec<u32> {
     rank
 }
 
-/// A row's key; its order is the table's sort order (level, directed,
-/// period, actor_a, actor_b).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// The strings a column of indices stands for.
+fn strings<'a>(ids: &[u32], of: &'a [String]) -> Vec<&'a str> {
+    ids.iter().map(|&i| of[i as usize].as_str()).collect()
+}
+
+/// A row's key: the level, direction, period (an index into the rows'
+/// period labels) and actors (indices into the rows' actor names).
+#[derive(Debug, Clone, Copy)]
 struct DyadKey {
     level: &'static str,
     directed: bool,
-    period: String,
-    actor_a: String,
-    actor_b: String,
-    /// Follows from period; not part of the order.
+    period: u32,
     granularity: &'static str,
+    actor_a: u32,
+    actor_b: u32,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -364,10 +370,17 @@ impl DyadSums {
 pub struct ScoreRows {
     pub level: Vec<&'static str>,
     pub directed: Vec<bool>,
-    pub period: Vec<String>,
+    /// Indices into `period_labels`.
+    pub period: Vec<u32>,
     pub granularity: Vec<&'static str>,
-    pub actor_a: Vec<String>,
-    pub actor_b: Vec<String>,
+    /// Indices into `names`.
+    pub actor_a: Vec<u32>,
+    pub actor_b: Vec<u32>,
+    /// Each period's label, once; rows hold indices, so the table's strings
+    /// are made only when the frame is built.
+    pub period_labels: Vec<String>,
+    /// Each actor's id, once.
+    pub names: Vec<String>,
     pub n_events: Vec<i64>,
     pub n_reports: Vec<i64>,
     pub quad: [Vec<i64>; 4],
@@ -420,10 +433,10 @@ impl ScoreRows {
         let mut cols = vec![
             Column::new("level".into(), self.level.clone()),
             Column::new("directed".into(), self.directed.clone()),
-            Column::new("period".into(), self.period.clone()),
+            Column::new("period".into(), strings(&self.period, &self.period_labels)),
             Column::new("granularity".into(), self.granularity.clone()),
-            Column::new("actor_a".into(), self.actor_a.clone()),
-            Column::new("actor_b".into(), self.actor_b.clone()),
+            Column::new("actor_a".into(), strings(&self.actor_a, &self.names)),
+            Column::new("actor_b".into(), strings(&self.actor_b, &self.names)),
             Column::new("n_events".into(), self.n_events.clone()),
             Column::new("n_reports".into(), self.n_reports.clone()),
         ];
