@@ -247,8 +247,14 @@ impl Incidents {
         // string order, so sums are keyed and rows sorted by small integers
         // and each published string is made once, as its row is pushed.
         let actor_rank = ranks(&self.actors.names);
-        // sums by compact key: (level, directed, period, actor_a, actor_b)
-        let mut dyads: HashMap<(u8, bool, Period, u32, u32), DyadSums> = HashMap::new();
+        // sums by compact key: (level, directed, period, actor_a, actor_b);
+        // the map holds only each key's index, the sums live in one vector
+        // (a map of the sums themselves, then a sorted copy of it, doubled the
+        // memory of the largest structure of a run)
+        type Key = (u8, bool, Period, u32, u32);
+        let mut index: HashMap<Key, u32> = HashMap::new();
+        let mut keys: Vec<Key> = Vec::new();
+        let mut sums: Vec<DyadSums> = Vec::new();
         for k in self.incidents.values() {
             let facts = self.code_facts[&k.code];
             let periods = Period::of(k.date_start, k.date_end);
@@ -263,33 +269,43 @@ impl Incidents {
                         continue;
                     }
                     for period in periods.into_iter().flatten() {
-                        dyads.entry((level, directed, period, a, b)).or_default().add(k, &facts);
+                        let key = (level, directed, period, a, b);
+                        let i = *index.entry(key).or_insert_with(|| {
+                            keys.push(key);
+                            sums.push(DyadSums::default());
+                            (sums.len() - 1) as u32
+                        });
+                        sums[i as usize].add(k, &facts);
                     }
                 }
             }
         }
+        drop(index);
         let mut periods: Vec<(String, Period)> = {
-            let distinct: std::collections::HashSet<Period> = dyads.keys().map(|k| k.2).collect();
+            let distinct: std::collections::HashSet<Period> = keys.iter().map(|k| k.2).collect();
             distinct.into_iter().map(|p| (p.label(), p)).collect()
         };
         periods.sort_unstable_by(|x, y| x.0.cmp(&y.0));
         let period_rank: HashMap<Period, u32> = periods.iter().enumerate().map(|(i, (_, p))| (*p, i as u32)).collect();
-        // (sort key: level, directed, period rank, actor ranks), (actors), sums
-        type Keyed = ((u8, bool, u32, u32, u32), (u32, u32), DyadSums);
-        let mut keyed: Vec<Keyed> = dyads
-            .into_iter()
-            .map(|((level, directed, period, a, b), sums)| {
-                let order = (level, directed, period_rank[&period], actor_rank[a as usize], actor_rank[b as usize]);
-                (order, (a, b), sums)
+        // the table's order: (level, directed, period rank, actor ranks), then
+        // the row's index into keys and sums (the keys are distinct)
+        type Order = (u8, bool, u32, u32, u32);
+        let mut order: Vec<(Order, u32)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, &(level, directed, period, a, b))| {
+                ((level, directed, period_rank[&period], actor_rank[a as usize], actor_rank[b as usize]), i as u32)
             })
             .collect();
-        keyed.sort_unstable_by_key(|x| x.0);
+        order.sort_unstable();
         let mut rows = ScoreRows {
             names: self.actors.names.clone(),
             period_labels: periods.iter().map(|(label, _)| label.clone()).collect(),
             ..ScoreRows::default()
         };
-        for ((level, directed, period, _, _), (a, b), sums) in keyed {
+        rows.reserve(order.len());
+        for ((level, directed, period, _, _), i) in order {
+            let (.., a, b) = keys[i as usize];
             let key = DyadKey {
                 level: ["actor", "top"][level as usize],
                 directed,
@@ -298,7 +314,7 @@ impl Incidents {
                 actor_a: a,
                 actor_b: b,
             };
-            rows.push(key, &sums, self.cfg.shrinkage);
+            rows.push(key, &sums[i as usize], self.cfg.shrinkage);
         }
         rows
     }
@@ -421,6 +437,34 @@ impl ScoreRows {
 
     pub fn len(&self) -> usize {
         self.level.len()
+    }
+
+    /// Room for `n` more rows in every column, so the columns are allocated
+    /// once at their final size.
+    fn reserve(&mut self, n: usize) {
+        self.level.reserve_exact(n);
+        self.directed.reserve_exact(n);
+        self.period.reserve_exact(n);
+        self.granularity.reserve_exact(n);
+        self.actor_a.reserve_exact(n);
+        self.actor_b.reserve_exact(n);
+        self.n_events.reserve_exact(n);
+        self.n_reports.reserve_exact(n);
+        for q in &mut self.quad {
+            q.reserve_exact(n);
+        }
+        for v in [
+            &mut self.goldstein_sum,
+            &mut self.goldstein_mean,
+            &mut self.weight_sum,
+            &mut self.coop_mass,
+            &mut self.conflict_mass,
+            &mut self.score,
+        ] {
+            v.reserve_exact(n);
+        }
+        self.first_date.reserve_exact(n);
+        self.last_date.reserve_exact(n);
     }
 
     pub fn is_empty(&self) -> bool {
