@@ -161,16 +161,20 @@ fn with_counts(frame: DataFrame, key: &str, counts: [(&str, &HashMap<String, i64
 
 /// A batch of the events table: CAMEO attributes and top actors joined on,
 /// sorted as the schema says.
-pub fn events_frame(e: &[NEvent], codes: &DataFrame, tops: &DataFrame) -> Result<DataFrame> {
-    events_plan(e, codes, tops).map_err(Error::polars("marts"))
+/// `incidents` holds each row's [`incident_hash`], in the rows' order.
+pub fn events_frame(e: &[NEvent], incidents: &[u128], codes: &DataFrame, tops: &DataFrame) -> Result<DataFrame> {
+    events_plan(e, incidents, codes, tops).map_err(Error::polars("marts"))
 }
 
-fn events_plan(e: &[NEvent], codes: &DataFrame, tops: &DataFrame) -> PolarsResult<DataFrame> {
+fn events_plan(e: &[NEvent], incidents: &[u128], codes: &DataFrame, tops: &DataFrame) -> PolarsResult<DataFrame> {
     let [rf, rl] = raw_cols(e.iter().map(|x| &x.src));
     let tops = tops.clone().lazy();
     frame(vec![
         Column::new("event_key".into(), e.iter().map(|x| x.event_key.as_str()).collect::<Vec<_>>()),
-        Column::new("incident_id".into(), e.iter().map(incident_id).collect::<Vec<_>>()),
+        Column::new(
+            "incident_id".into(),
+            incidents.iter().map(|&h| crate::score::incident_id_of(h)).collect::<Vec<_>>(),
+        ),
         Column::new("article_id".into(), e.iter().map(|x| x.article_id.as_str()).collect::<Vec<_>>()),
         Column::new("event_id".into(), e.iter().map(|x| x.event_id.as_str()).collect::<Vec<_>>()),
         Column::new("source_id".into(), e.iter().map(|x| x.source_id.as_str()).collect::<Vec<_>>()),
@@ -220,9 +224,9 @@ fn events_plan(e: &[NEvent], codes: &DataFrame, tops: &DataFrame) -> PolarsResul
 }
 
 /// The incident an event row reports (see [`crate::score::incident_key`]).
-pub fn incident_id(e: &NEvent) -> String {
+pub fn incident_hash(e: &NEvent) -> u128 {
     let (start, end) = (epoch_days(e.date.first), epoch_days(e.date.last));
-    crate::score::incident_id(&e.source_id, e.target_id.as_deref(), &e.code, start, end)
+    crate::score::incident_hash(&e.source_id, e.target_id.as_deref(), &e.code, start, end)
 }
 
 /// A batch of the mentions table, with top actors, sorted by article and

@@ -251,16 +251,19 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
                 let events = normalize::events(events, &published, &texts, &dims.index, reference, &mut ledger);
                 let mentions = normalize::mentions(mentions, &published, &texts, &dims.index, &mut ledger);
                 drop(texts);
-                for e in &events {
+                // each row's incident, hashed once for the scores and the table
+                let hashes: Vec<u128> = events.iter().map(marts::incident_hash).collect();
+                for (e, &hash) in events.iter().zip(&hashes) {
                     counts.add_event(e);
-                    add_incident(&mut incidents, e, &top_of, reference);
+                    add_incident(&mut incidents, e, hash, &top_of, reference);
                 }
                 for m in &mentions {
                     counts.add_mention(m);
                 }
                 n_events += events.len();
                 n_mentions += mentions.len();
-                let frames = (marts::events_frame(&events, &codes, &tops)?, marts::mentions_frame(&mentions, &tops)?);
+                let frames =
+                    (marts::events_frame(&events, &hashes, &codes, &tops)?, marts::mentions_frame(&mentions, &tops)?);
                 if tx.send(frames).is_err() {
                     // the writer stopped on an error: it is reported below
                     break;
@@ -534,15 +537,16 @@ fn batch(
 }
 
 /// Adds a published event to the score accumulator.
-fn add_incident(inc: &mut Incidents, e: &NEvent, top_of: &HashMap<&str, &str>, reference: &Reference) {
+fn add_incident(inc: &mut Incidents, e: &NEvent, incident: u128, top_of: &HashMap<&str, &str>, reference: &Reference) {
     let Some(code) = reference.get(&e.code) else { return };
-    let top = |id: &str| top_of.get(id).copied().unwrap_or(id).to_string();
-    let (source_top, target_top) = (top(&e.source_id), e.target_id.as_deref().map(top));
+    fn top<'a>(top_of: &HashMap<&str, &'a str>, id: &'a str) -> &'a str {
+        top_of.get(id).copied().unwrap_or(id)
+    }
     inc.add(&ScoredEvent {
         source_id: &e.source_id,
         target_id: e.target_id.as_deref(),
-        source_top_id: &source_top,
-        target_top_id: target_top.as_deref(),
+        source_top_id: top(top_of, &e.source_id),
+        target_top_id: e.target_id.as_deref().map(|t| top(top_of, t)),
         code: &e.code,
         quad_class: code.quad_class,
         goldstein: code.goldstein,
@@ -550,6 +554,7 @@ fn add_incident(inc: &mut Incidents, e: &NEvent, top_of: &HashMap<&str, &str>, r
         confidence: e.confidence,
         date_start: epoch_days(e.date.first),
         date_end: epoch_days(e.date.last),
+        incident,
     });
 }
 

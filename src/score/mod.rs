@@ -82,7 +82,12 @@ pub fn incident_hash(source_id: &str, target_id: Option<&str>, code: &str, date_
 /// The published `incident_id`: [`incident_hash`] as 32 lower-case hex
 /// digits (the first 32 hex digits of the SHA-256 of [`incident_key`]).
 pub fn incident_id(source_id: &str, target_id: Option<&str>, code: &str, date_start: i32, date_end: i32) -> String {
-    format!("{:032x}", incident_hash(source_id, target_id, code, date_start, date_end))
+    incident_id_of(incident_hash(source_id, target_id, code, date_start, date_end))
+}
+
+/// The published `incident_id` of an [`incident_hash`].
+pub fn incident_id_of(hash: u128) -> String {
+    format!("{hash:032x}")
 }
 
 /// A day given as days since 1970-01-01, as an ISO date.
@@ -171,6 +176,9 @@ pub struct ScoredEvent<'a> {
     /// Days since 1970-01-01.
     pub date_start: i32,
     pub date_end: i32,
+    /// The row's [`incident_hash`], computed once by the caller (the events
+    /// table publishes the same value as `incident_id`).
+    pub incident: u128,
 }
 
 /// The incidents of a corpus, accumulated event by event.
@@ -226,8 +234,7 @@ impl Incidents {
             goldstein: e.goldstein,
         });
         let weight = e.confidence * self.mode_weight(e.mode);
-        let key = incident_hash(e.source_id, Some(target_name), e.code, e.date_start, e.date_end);
-        let inc = self.incidents.entry(key).or_insert(Incident {
+        let inc = self.incidents.entry(e.incident).or_insert(Incident {
             source,
             target,
             code,
@@ -551,6 +558,7 @@ pub fn relationship_scores(events: &DataFrame, cfg: &ScoreConfig) -> Result<Data
             confidence: confidence.get(i).unwrap_or(1.0),
             date_start: ds.get(i).unwrap_or_default(),
             date_end: de.get(i).unwrap_or_default(),
+            incident: incident_hash(s, target.get(i), c, ds.get(i).unwrap_or_default(), de.get(i).unwrap_or_default()),
         });
     }
     inc.finish().to_frame()
