@@ -182,11 +182,15 @@ impl BatchTests {
         match self.outcomes.iter_mut().find(|o| o.rule == t.rule && o.columns == t.columns) {
             Some(o) => {
                 o.failures += t.failures;
+                // the first few failing values in sort order, whatever the
+                // order the batches (or shards) came in
                 for e in t.examples {
-                    if o.examples.len() < 5 && !o.examples.contains(&e) {
+                    if !o.examples.contains(&e) {
                         o.examples.push(e);
                     }
                 }
+                o.examples.sort();
+                o.examples.truncate(5);
                 if o.failures > 0 {
                     o.outcome = "fail";
                 }
@@ -257,6 +261,39 @@ impl BatchTests {
         }
     }
 
+    /// What the tests of a shard's batches found, to be combined with the
+    /// other shards' by [`BatchTests::absorb`].
+    pub fn state(&self) -> BatchTestsState {
+        BatchTestsState {
+            table: self.table.name.to_string(),
+            outcomes: self.outcomes.iter().map(OutcomeState::of).collect(),
+            keys: self.keys.clone(),
+            incidents: self.incidents.iter().map(|h| [(h >> 64) as u64, *h as u64]).collect(),
+        }
+    }
+
+    /// Tests read back from a shard set; None when they name a table, rule
+    /// or column this program does not have.
+    pub fn from_state(s: BatchTestsState) -> Option<Self> {
+        let table = schema::TABLES.iter().copied().find(|t| t.name == s.table)?;
+        let outcomes = s.outcomes.into_iter().map(|o| o.into_outcome(table)).collect::<Option<Vec<_>>>()?;
+        Some(BatchTests {
+            table,
+            outcomes,
+            keys: s.keys,
+            incidents: s.incidents.into_iter().map(|[hi, lo]| ((hi as u128) << 64) | lo as u128).collect(),
+        })
+    }
+
+    /// Adds what another shard's tests found.
+    pub fn absorb(&mut self, other: BatchTests) {
+        for o in other.outcomes {
+            self.merge(o);
+        }
+        self.keys.extend(other.keys);
+        self.incidents.extend(other.incidents);
+    }
+
     /// The outcomes, with the checks that span batches; and the number of
     /// distinct incidents.
     pub fn finish(mut self) -> (Vec<TestOutcome>, usize) {
@@ -269,6 +306,53 @@ impl BatchTests {
         self.incidents.sort_unstable();
         self.incidents.dedup();
         (self.outcomes, self.incidents.len())
+    }
+}
+
+/// [`BatchTests`] as a shard set stores them.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct BatchTestsState {
+    pub table: String,
+    pub outcomes: Vec<OutcomeState>,
+    pub keys: Vec<u64>,
+    /// 128-bit incident hashes as (high, low) halves.
+    pub incidents: Vec<[u64; 2]>,
+}
+
+/// A [`TestOutcome`] as a shard set stores it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct OutcomeState {
+    pub rule: String,
+    pub columns: Vec<String>,
+    pub failures: usize,
+    pub examples: Vec<String>,
+}
+
+impl OutcomeState {
+    fn of(o: &TestOutcome) -> Self {
+        OutcomeState {
+            rule: o.rule.to_string(),
+            columns: o.columns.iter().map(|c| c.to_string()).collect(),
+            failures: o.failures,
+            examples: o.examples.clone(),
+        }
+    }
+
+    fn into_outcome(self, t: &'static TableSchema) -> Option<TestOutcome> {
+        let rule = Rule::from_id(&self.rule)?;
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| t.columns.iter().find(|x| x.name == c).map(|x| x.name))
+            .collect::<Option<Vec<_>>>()?;
+        Some(TestOutcome {
+            rule: rule.id(),
+            table: t.name,
+            columns,
+            failures: self.failures,
+            outcome: if self.failures == 0 { "pass" } else { "fail" },
+            examples: self.examples,
+        })
     }
 }
 

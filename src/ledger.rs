@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Where a row came from: its table, file, physical line and raw fields.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RowSrc {
     pub table: Table,
     /// The file as shown in messages (raw directory joined).
@@ -54,7 +54,7 @@ impl RowSrc {
 }
 
 /// A raw row that was not published, with the reason.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Reject {
     pub src: RowSrc,
     pub rule: Rule,
@@ -72,6 +72,14 @@ pub struct Counts {
     pub rejected: usize,
 }
 
+/// A [`Ledger`]'s records, as a shard set stores them.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct LedgerState {
+    pub problems: Vec<Problem>,
+    pub rejects: Vec<Reject>,
+    pub read: BTreeMap<Table, usize>,
+}
+
 #[derive(Debug)]
 pub struct Ledger {
     severities: BTreeMap<Rule, Severity>,
@@ -84,6 +92,12 @@ impl Ledger {
     pub fn new(config: &Config) -> Self {
         let severities = Rule::ALL.iter().map(|r| (*r, config.severity_of(*r))).collect();
         Ledger { severities, problems: Vec::new(), rejects: Vec::new(), read: BTreeMap::new() }
+    }
+
+    /// An empty ledger with the same severities, for work whose problems
+    /// another shard reports.
+    pub fn aside(&self) -> Ledger {
+        Ledger { severities: self.severities.clone(), problems: Vec::new(), rejects: Vec::new(), read: BTreeMap::new() }
     }
 
     fn apply(&self, mut p: Problem) -> Problem {
@@ -133,6 +147,30 @@ impl Ledger {
             hint: p.hint.clone(),
             stage: p.rule.stage(),
         });
+    }
+
+    /// Adds what another shard's ledger recorded.
+    pub fn absorb(&mut self, other: Ledger) {
+        self.problems.extend(other.problems);
+        self.rejects.extend(other.rejects);
+        for (t, n) in other.read {
+            self.count_read(t, n);
+        }
+    }
+
+    /// The problems, rejects and read counts, as a shard set stores them.
+    pub fn state(&self) -> LedgerState {
+        LedgerState { problems: self.problems.clone(), rejects: self.rejects.clone(), read: self.read.clone() }
+    }
+
+    /// A ledger read back from a shard set (severities were applied when
+    /// its problems were recorded).
+    pub fn from_state(config: &Config, s: LedgerState) -> Ledger {
+        let mut l = Ledger::new(config);
+        l.problems = s.problems;
+        l.rejects = s.rejects;
+        l.read = s.read;
+        l
     }
 
     pub fn count_read(&mut self, table: Table, n: usize) {

@@ -26,6 +26,8 @@ struct Cli {
 enum Command {
     #[command(about = cmd::run::ABOUT, long_about = cmd::run::LONG_ABOUT)]
     Run(cmd::run::Args),
+    #[command(about = cmd::merge::ABOUT, long_about = cmd::merge::LONG_ABOUT)]
+    Merge(cmd::merge::Args),
     #[command(about = cmd::validate::ABOUT, long_about = cmd::validate::LONG_ABOUT)]
     Validate(cmd::validate::Args),
     #[command(about = cmd::schema::ABOUT)]
@@ -46,6 +48,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(a) => cmd::run::execute(a),
+        Command::Merge(a) => cmd::merge::execute(a),
         Command::Validate(a) => cmd::validate::execute(a),
         Command::Schema => cmd::schema::execute(),
         Command::Synth(a) => cmd::synth::execute(a),
@@ -64,6 +67,7 @@ fn main() {
             let format = match &cli.command {
                 Command::Run(a) => a.corpus.log_format,
                 Command::Validate(a) => a.corpus.log_format,
+                Command::Merge(a) => a.log_format,
                 Command::Schema
                 | Command::Synth(_)
                 | Command::Bi(_)

@@ -83,7 +83,7 @@ fn raw_cols<'a>(srcs: impl Iterator<Item = &'a crate::ledger::RowSrc> + Clone) -
 }
 
 /// Counts per actor and per article, accumulated batch by batch.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     /// actor -> published events with the actor as source or target
     pub actor_events: HashMap<String, i64>,
@@ -104,6 +104,20 @@ impl Counts {
     pub fn add_mention(&mut self, m: &NMention) {
         *self.article_mentions.entry(m.article_id.clone()).or_default() += 1;
         *self.actor_mentions.entry(m.actor_id.clone()).or_default() += 1;
+    }
+
+    /// Adds the counts of another shard.
+    pub fn absorb(&mut self, other: Counts) {
+        for (mine, theirs) in [
+            (&mut self.actor_events, other.actor_events),
+            (&mut self.actor_mentions, other.actor_mentions),
+            (&mut self.article_events, other.article_events),
+            (&mut self.article_mentions, other.article_mentions),
+        ] {
+            for (k, v) in theirs {
+                *mine.entry(k).or_default() += v;
+            }
+        }
     }
 }
 

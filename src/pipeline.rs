@@ -15,6 +15,7 @@ use crate::normalize;
 use crate::normalize::dates::epoch_days;
 use crate::normalize::text::ArticleText;
 use crate::normalize::NEvent;
+use crate::normalize::{NActor, NArticle};
 use crate::problem::{Result, Table};
 use crate::publish::lock::WriterLock;
 use crate::publish::parquet::to_batch;
@@ -24,6 +25,7 @@ use crate::reference::Reference;
 use crate::rules::Rule;
 use crate::schema;
 use crate::score::{Incidents, ScoredEvent};
+use crate::shard::Shard;
 use crate::write::{SortedRuns, TableWriter};
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
@@ -108,59 +110,170 @@ fn by_table<T: Copy>(f: impl Fn(Table) -> T) -> BTreeMap<String, T> {
 }
 
 pub fn execute(opts: &Options) -> Result<Outcome> {
-    let started_at = now();
-    let mut notices = Vec::new();
+    let started = Started::now();
     if !opts.raw.is_dir() {
         // before the lock, so that a mistyped --raw leaves --out alone
         return Err(crate::problem::Error::NoRawDir { path: opts.raw.clone() });
     }
-    let lock = match &opts.out {
-        Some(out) => {
-            let l = WriterLock::acquire(out, opts.wait)?;
-            if let Some(h) = &l.stale_holder {
-                notices
-                    .push(format!("the previous writer of {} ({h}) stopped without releasing its lock", out.display()));
-            }
-            let removed = publish::recover(&l)?;
-            if !removed.is_empty() {
-                notices.push(format!("removed what an interrupted run left behind: {}", removed.join(", ")));
-            }
-            Some(l)
-        }
-        None => None,
-    };
-    let reference = Reference::builtin();
-    let config_json = serde_json::to_string(&opts.config).expect("configuration serializes");
-    let config_sha256 = crate::digest::sha256_hex(config_json.as_bytes());
+    let mut notices = Vec::new();
+    let lock = take_lock(opts.out.as_deref(), opts.wait, &mut notices)?;
+    let config_sha256 = config_sha256(&opts.config);
 
     // 0. the inputs and the run id, before any parsing
     let mut clock = Clock::start();
     let inputs = inputs::hash_raw_dir(&opts.raw)?;
     let rid = inputs::run_id(&inputs, &config_sha256);
     clock.lap("0-inputs");
-    if !opts.force {
-        // same inputs, configuration and program: the published set is this
-        // run's result already (unless --strict must fail on its warnings)
-        let current = lock
-            .as_ref()
-            .and_then(|l| publish::current(l.out()))
-            .filter(|c| c.run_id == rid && !(opts.strict && c.warnings > 0));
-        if let Some(current) = current {
-            let m = unchanged(opts, started_at, rid, config_sha256, inputs, current, notices, clock);
-            return Ok(Outcome { manifest: m, actors: DataFrame::empty(), scores: DataFrame::empty(), lock });
+    let run = RunFacts { started, rid, config_sha256, inputs, notices, clock };
+    let run = match up_to_date(opts, run, lock.as_ref()) {
+        Ok(m) => return Ok(Outcome { manifest: m, actors: DataFrame::empty(), scores: DataFrame::empty(), lock }),
+        Err(run) => run,
+    };
+    let mut run = run;
+    let meta = FileMeta { run_id: run.rid.clone(), program_version: PROGRAM_VERSION.to_string() };
+    let scratch = Scratch::new(lock.as_ref().map(|l| l.out()), &run.rid)?;
+    let part = collect(opts, &run.inputs, Shard::WHOLE, &scratch.dir, lock.is_some(), &meta, &mut run.clock)?;
+    finish(opts, run, vec![part], lock, &scratch.dir, &meta)
+}
+
+/// The lock of the output directory (when there is one), and what runs that
+/// died left behind there removed.
+pub(crate) fn take_lock(
+    out: Option<&std::path::Path>,
+    wait: std::time::Duration,
+    notices: &mut Vec<String>,
+) -> Result<Option<WriterLock>> {
+    let Some(out) = out else { return Ok(None) };
+    let l = WriterLock::acquire(out, wait)?;
+    if let Some(h) = &l.stale_holder {
+        notices.push(format!("the previous writer of {} ({h}) stopped without releasing its lock", out.display()));
+    }
+    let removed = publish::recover(&l)?;
+    if !removed.is_empty() {
+        notices.push(format!("removed what an interrupted run left behind: {}", removed.join(", ")));
+    }
+    Ok(Some(l))
+}
+
+pub(crate) fn config_sha256(config: &Config) -> String {
+    let config_json = serde_json::to_string(config).expect("configuration serializes");
+    crate::digest::sha256_hex(config_json.as_bytes())
+}
+
+/// When the run started.
+pub(crate) struct Started(pub(crate) String);
+
+impl Started {
+    pub(crate) fn now() -> Self {
+        Started(now())
+    }
+}
+
+/// What a run knows before it reads a row: its start, id, inputs, and what
+/// it has to say about the output directory.
+pub(crate) struct RunFacts {
+    pub(crate) started: Started,
+    pub(crate) rid: String,
+    pub(crate) config_sha256: String,
+    pub(crate) inputs: Vec<InputFile>,
+    pub(crate) notices: Vec<String>,
+    pub(crate) clock: Clock,
+}
+
+/// Same inputs, configuration and program: the published set is this run's
+/// result already (unless --strict must fail on its warnings). Gives the run
+/// back when it has work to do.
+pub(crate) fn up_to_date(
+    opts: &Options,
+    run: RunFacts,
+    lock: Option<&WriterLock>,
+) -> std::result::Result<Manifest, RunFacts> {
+    if opts.force {
+        return Err(run);
+    }
+    let current = lock
+        .and_then(|l| publish::current(l.out()))
+        .filter(|c| c.run_id == run.rid && !(opts.strict && c.warnings > 0));
+    match current {
+        Some(current) => Ok(unchanged(opts, run, current)),
+        None => Err(run),
+    }
+}
+
+/// Where the rows of a large table are when the partitions are done.
+pub enum TableRows {
+    /// Sorted runs still to merge (events; the mentions of several shards).
+    Runs(SortedRuns),
+    /// One file written in the table's order (the mentions of one shard).
+    File(crate::write::Written),
+}
+
+impl TableRows {
+    /// The table as one file in its sort order, at `path` (runs are merged
+    /// there; a file written already is used as it is).
+    pub fn into_file(
+        self,
+        path: &std::path::Path,
+        t: &schema::TableSchema,
+        meta: &FileMeta,
+    ) -> Result<crate::write::Written> {
+        match self {
+            TableRows::File(w) => Ok(w),
+            TableRows::Runs(runs) => {
+                let mut w = TableWriter::create(path, t, meta)?;
+                runs.merge_into(&mut w)?;
+                w.close()
+            }
         }
     }
+}
+
+/// What stages 1 to 3 found in one shard of a corpus (the whole corpus in a
+/// plain run): everything the finalize stage needs, as compact state and
+/// table files. `dyadflow merge` reads the same from shard sets.
+pub struct Collected {
+    pub shard: Shard,
+    pub ledger: Ledger,
+    /// The published articles the shard owns.
+    pub articles: Vec<NArticle>,
+    /// Every published actor (the same in every shard).
+    pub actors: Vec<NActor>,
+    pub counts: marts::Counts,
+    pub incidents: Incidents,
+    pub event_tests: BatchTests,
+    pub mention_tests: BatchTests,
+    /// The events and mentions rows, when the run writes tables.
+    pub events: Option<TableRows>,
+    pub mentions: Option<TableRows>,
+    /// Rows after ingest, per raw table (articles, actors, events, mentions);
+    /// the actors in the shard that owns them only.
+    pub staged: [usize; 4],
+    /// Rows normalized, per raw table, likewise.
+    pub normalized: [usize; 4],
+}
+
+/// Stages 1 to 3 on the rows `shard` owns: the dimensions, the routing of
+/// events and mentions into partitions, and the partitions one at a time.
+/// Table files go to `scratch` when `writing`.
+pub fn collect(
+    opts: &Options,
+    inputs: &[InputFile],
+    shard: Shard,
+    scratch: &std::path::Path,
+    writing: bool,
+    meta: &FileMeta,
+    clock: &mut Clock,
+) -> Result<Collected> {
+    let reference = Reference::builtin();
     let mut ledger = Ledger::new(&opts.config);
-    let meta = FileMeta { run_id: rid.clone(), program_version: PROGRAM_VERSION.to_string() };
-    let scratch = Scratch::new(lock.as_ref().map(|l| l.out()), &rid)?;
 
     // 1. the dimensions: articles (with their texts) and actors, read and
     //    normalized whole (they are small), and the label index
     let shown = opts.progress.stage("dimensions");
-    let staged = ingest::dimensions(&opts.raw, &mut ledger)?;
-    let staged_dims = [staged.articles.len(), staged.actors.len()];
+    let staged = ingest::dimensions(&opts.raw, &mut ledger, shard)?;
+    let staged_dims = [staged.articles.len(), if shard.owns_corpus() { staged.actors.len() } else { 0 }];
     shown.inc((staged_dims[0] + staged_dims[1]) as u64);
-    let dims = normalize::dimensions(staged, &mut ledger);
+    let dims = normalize::dimensions(staged, &mut ledger, shard);
     shown.finish();
     clock.lap("1-dimensions");
 
@@ -177,10 +290,10 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         .map(|i| i.bytes)
         .sum();
     let n_parts = fact_bytes.div_ceil(opts.batch_bytes.max(1)).max(1) as usize;
-    let mut parts = Partitions::new(&article_ids, n_parts, &scratch.dir.join("partitions"))?;
+    let mut parts = Partitions::new(&article_ids, n_parts, &scratch.join("partitions"))?;
     let shown = opts.progress.stage("route");
     for table in [Table::Events, Table::Mentions] {
-        ingest::stream_table(&opts.raw, table, &mut ledger, |src, _| {
+        ingest::stream_table(&opts.raw, table, &mut ledger, shard, |src, _| {
             shown.inc(1);
             // routed by the article id as written; its fields are checked
             // in the partition
@@ -204,11 +317,10 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     };
     let mut incidents = Incidents::new(&opts.config.score);
     let mut counts = marts::Counts::default();
-    let writing = lock.is_some();
     let mut sink = BatchSink {
-        event_runs: writing.then(|| SortedRuns::new(&scratch.dir, &schema::EVENTS)),
+        event_runs: writing.then(|| SortedRuns::new(scratch, &schema::EVENTS)),
         mention_writer: match writing {
-            true => Some(TableWriter::create(&scratch.dir.join("mentions.parquet"), &schema::MENTIONS, &meta)?),
+            true => Some(TableWriter::create(&scratch.join("mentions.parquet"), &schema::MENTIONS, meta)?),
             false => None,
         },
         event_tests: BatchTests::new(&schema::EVENTS),
@@ -221,7 +333,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     // batches; the channel holds at most one partition in between
     let sink = std::thread::scope(|scope| -> Result<BatchSink> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(DataFrame, DataFrame)>(1);
-        let (keys, meta) = (&keys, &meta);
+        let (keys, meta) = (&keys, meta);
         let writer = scope.spawn(move || -> Result<BatchSink> {
             for (events, mentions) in rx {
                 sink.add(events, mentions, keys, meta)?;
@@ -280,21 +392,126 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     let BatchSink { event_runs, mention_writer, event_tests, mention_tests } = sink;
     shown.finish();
     clock.lap("3-partitions");
+    drop(published);
+    let n_actors = if shard.owns_corpus() { dims.actors.len() } else { 0 };
+    Ok(Collected {
+        shard,
+        staged: [staged_dims[0], staged_dims[1], staged_events, staged_mentions],
+        normalized: [dims.articles.len(), n_actors, n_events, n_mentions],
+        ledger,
+        articles: dims.articles,
+        actors: dims.actors,
+        counts,
+        incidents,
+        event_tests,
+        mention_tests,
+        events: event_runs.map(TableRows::Runs),
+        mentions: mention_writer.map(TableWriter::close).transpose()?.map(TableRows::File),
+    })
+}
 
-    // 4. finalize: the events in date order, the dimension tables with
-    //    their counts, the scores, the rejects, and the gates
-    let shown = opts.progress.stage("finalize");
-    let events_file = match event_runs {
-        Some(runs) => {
-            let mut w = TableWriter::create(&scratch.dir.join("events.parquet"), &schema::EVENTS, &meta)?;
-            runs.merge_into(&mut w)?;
-            Some(w.close()?)
+/// The parts of a corpus as one: the shards' rows, problems, counts and
+/// incidents combined. Cross-shard decisions are made here: an incident
+/// reported in several shards is one incident, and the hint of a reference
+/// to an unknown article names the closest article of the whole corpus.
+fn combine(mut parts: Vec<Collected>, scratch: &std::path::Path) -> Result<Collected> {
+    parts.sort_by_key(|p| p.shard.index);
+    let mut all = if parts.len() == 1 {
+        parts.pop().expect("one part")
+    } else {
+        let mut iter = parts.into_iter();
+        let mut first = iter.next().expect("at least one shard");
+        let mut event_files = Vec::new();
+        let mut mention_files = Vec::new();
+        let take = |rows: Option<TableRows>, into: &mut Vec<std::path::PathBuf>| match rows {
+            Some(TableRows::File(w)) => into.push(w.path),
+            Some(TableRows::Runs(r)) => into.extend(r.external_files().expect("a shard's rows are sorted files")),
+            None => {}
+        };
+        take(first.events.take(), &mut event_files);
+        take(first.mentions.take(), &mut mention_files);
+        for p in iter {
+            first.ledger.absorb(p.ledger);
+            first.articles.extend(p.articles);
+            first.counts.absorb(p.counts);
+            first
+                .incidents
+                .absorb(p.incidents.state())
+                .map_err(|message| crate::problem::Error::Invariant { rule: Rule::RowsReconcile, message })?;
+            first.event_tests.absorb(p.event_tests);
+            first.mention_tests.absorb(p.mention_tests);
+            take(p.events, &mut event_files);
+            take(p.mentions, &mut mention_files);
+            for i in 0..4 {
+                first.staged[i] += p.staged[i];
+                first.normalized[i] += p.normalized[i];
+            }
         }
-        None => None,
+        if !event_files.is_empty() {
+            first.events = Some(TableRows::Runs(SortedRuns::of_files(scratch, &schema::EVENTS, event_files)));
+            first.mentions = Some(TableRows::Runs(SortedRuns::of_files(scratch, &schema::MENTIONS, mention_files)));
+        }
+        first.shard = Shard::WHOLE;
+        first
     };
-    let mentions_file = mention_writer.map(TableWriter::close).transpose()?;
-    let articles = marts::articles_frame(&dims.articles, &counts)?;
-    let actors = marts::actors_frame(&dims.actors, &counts)?;
+    all.articles.sort_by(|a, b| a.article_id.cmp(&b.article_id));
+    let ids: Vec<&str> = all.articles.iter().map(|a| a.article_id.as_str()).collect();
+    let hint = |p: crate::rules::Rule, message: &str, hint: &mut Option<String>| {
+        if p == Rule::UnknownArticle {
+            if let Some(id) = normalize::unknown_article_id(message) {
+                *hint = Some(normalize::unknown_article_hint(id, ids.iter().copied()));
+            }
+        }
+    };
+    for p in &mut all.ledger.problems {
+        hint(p.rule, &p.message, &mut p.hint);
+    }
+    for r in &mut all.ledger.rejects {
+        hint(r.rule, &r.message, &mut r.hint);
+    }
+    Ok(all)
+}
+
+/// Stage 4 and the decision: the events in date order, the dimension tables
+/// with their counts, the scores, the rejects and the gates; then publish
+/// (when the run writes and nothing failed).
+pub(crate) fn finish(
+    opts: &Options,
+    run: RunFacts,
+    parts: Vec<Collected>,
+    lock: Option<WriterLock>,
+    scratch: &std::path::Path,
+    meta: &FileMeta,
+) -> Result<Outcome> {
+    let RunFacts { started, rid, config_sha256, inputs, notices, mut clock } = run;
+    let reference = Reference::builtin();
+    let Collected {
+        mut ledger,
+        articles: dim_articles,
+        actors: dim_actors,
+        counts,
+        incidents,
+        event_tests,
+        mention_tests,
+        events,
+        mentions,
+        staged: staged_counts,
+        normalized: norm_counts,
+        ..
+    } = combine(parts, scratch)?;
+    let keys = Keys {
+        actor_ids: dim_actors.iter().map(|a| a.actor_id.clone()).collect(),
+        article_ids: dim_articles.iter().map(|a| a.article_id.clone()).collect(),
+        codes: reference.iter().map(|c| c.code.clone()).collect(),
+    };
+    let n_events = norm_counts[2];
+    let shown = opts.progress.stage("finalize");
+    let events_file =
+        events.map(|e| e.into_file(&scratch.join("events.parquet"), &schema::EVENTS, meta)).transpose()?;
+    let mentions_file =
+        mentions.map(|m| m.into_file(&scratch.join("mentions-all.parquet"), &schema::MENTIONS, meta)).transpose()?;
+    let articles = marts::articles_frame(&dim_articles, &counts)?;
+    let actors = marts::actors_frame(&dim_actors, &counts)?;
     let scores = incidents.finish().to_frame()?;
     let rejects = marts::rejects_frame(&ledger.rejects)?;
     let codes_table = marts::codes_table(reference)?;
@@ -305,14 +522,11 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     tests.append(&mut event_outcomes);
     tests.extend(mention_tests.finish().0);
     // problems in the order of the files and lines they concern, whatever
-    // the partitions they were found in
+    // the partitions (or shards) they were found in
     ledger.problems.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
     shown.inc(n_events as u64);
     shown.finish();
     clock.lap("4-finalize");
-
-    let staged_counts = [staged_dims[0], staged_dims[1], staged_events, staged_mentions];
-    let norm_counts = [dims.articles.len(), dims.actors.len(), n_events, n_mentions];
     let idx = |t: Table| Table::ALL.iter().position(|x| *x == t).expect("table listed");
     let tables: BTreeMap<String, Counts> = by_table(|t| Counts {
         read: ledger.read.get(&t).copied().unwrap_or(0),
@@ -411,7 +625,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
         }
         .into(),
         exit_code: if failed { 1 } else { 0 },
-        started_at,
+        started_at: started.0,
         finished_at: String::new(),
         raw_dir: opts.raw.display().to_string(),
         out_dir: opts.out.as_ref().map(|p| p.display().to_string()),
@@ -452,7 +666,6 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     }
     m.durations_ms = clock.laps;
     m.finished_at = now();
-    drop(scratch);
     Ok(Outcome { manifest: m, actors, scores, lock })
 }
 
@@ -460,16 +673,8 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
 /// and the set, with the counts its own run record states. No check ran
 /// again; the set's `manifest.json` has its problems.
 #[allow(clippy::too_many_arguments)]
-fn unchanged(
-    opts: &Options,
-    started_at: String,
-    run_id: String,
-    config_sha256: String,
-    inputs: Vec<InputFile>,
-    current: publish::CurrentSet,
-    mut notices: Vec<String>,
-    clock: Clock,
-) -> Manifest {
+fn unchanged(opts: &Options, run: RunFacts, current: publish::CurrentSet) -> Manifest {
+    let RunFacts { started, rid: run_id, config_sha256, inputs, mut notices, clock } = run;
     notices.push(format!(
         "the inputs, configuration and program are those of {}: nothing was parsed or rewritten",
         current.set
@@ -482,7 +687,7 @@ fn unchanged(
         command: opts.command.clone(),
         status: "unchanged".into(),
         exit_code: 0,
-        started_at,
+        started_at: started.0,
         finished_at: now(),
         raw_dir: opts.raw.display().to_string(),
         out_dir: opts.out.as_ref().map(|p| p.display().to_string()),
@@ -562,13 +767,13 @@ fn add_incident(inc: &mut Incidents, e: &NEvent, incident: u128, top_of: &HashMa
 /// inside the output directory when there is one, so that written tables
 /// can be renamed into the set; removed when the run ends, however it ends
 /// (and by the next run after a kill).
-struct Scratch {
-    dir: PathBuf,
+pub(crate) struct Scratch {
+    pub(crate) dir: PathBuf,
     _temp: Option<tempfile::TempDir>,
 }
 
 impl Scratch {
-    fn new(out: Option<&std::path::Path>, run_id: &str) -> Result<Self> {
+    pub(crate) fn new(out: Option<&std::path::Path>, run_id: &str) -> Result<Self> {
         let werr = |path: &std::path::Path| {
             let path = path.to_path_buf();
             move |source| crate::problem::Error::Write { path, source }
@@ -596,17 +801,17 @@ impl Drop for Scratch {
 }
 
 /// Wall-clock time per stage, for the run record only (never in the tables).
-struct Clock {
+pub struct Clock {
     last: std::time::Instant,
-    laps: BTreeMap<String, u64>,
+    pub laps: BTreeMap<String, u64>,
 }
 
 impl Clock {
-    fn start() -> Self {
+    pub fn start() -> Self {
         Clock { last: std::time::Instant::now(), laps: BTreeMap::new() }
     }
 
-    fn lap(&mut self, name: &str) {
+    pub fn lap(&mut self, name: &str) {
         let now = std::time::Instant::now();
         self.laps.insert(name.to_string(), now.duration_since(self.last).as_millis() as u64);
         self.last = now;

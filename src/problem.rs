@@ -11,7 +11,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// The raw tables of the format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Table {
     Articles,
@@ -44,7 +44,7 @@ impl fmt::Display for Table {
 }
 
 /// One problem found in the input, located like a compiler diagnostic.
-#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, thiserror::Error)]
 pub struct Problem {
     pub rule: Rule,
     pub severity: Severity,
@@ -136,6 +136,10 @@ pub enum Error {
     Layout { path: PathBuf, message: String },
     #[error("internal invariant broken ({rule}): {message}")]
     Invariant { rule: Rule, message: String },
+    /// A shard set that cannot be merged: incomplete, from other inputs or
+    /// another program version, or given twice.
+    #[error("cannot merge {}: {message}; {hint}", .path.display())]
+    ShardSet { path: PathBuf, message: String, hint: String },
 }
 
 impl Error {

@@ -41,6 +41,7 @@ fn arrow_err(path: &Path) -> impl FnOnce(arrow::error::ArrowError) -> Error + '_
 /// A table being written as one Parquet file.
 pub struct TableWriter {
     path: PathBuf,
+    schema: arrow::datatypes::SchemaRef,
     writer: ArrowWriter<BufWriter<File>>,
     rows: usize,
     /// Rows given but not yet written: fewer than a chunk.
@@ -59,10 +60,10 @@ impl TableWriter {
     pub fn create(path: &Path, t: &TableSchema, meta: &FileMeta) -> Result<Self> {
         let f = File::create(path).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
         let props = writer_properties(t, meta).into_builder().set_max_row_group_row_count(Some(ROW_GROUP_ROWS)).build();
-        let writer =
-            ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, f), Arc::new(arrow_schema(t, meta)), Some(props))
-                .map_err(parquet_err(path))?;
-        Ok(TableWriter { path: path.to_path_buf(), writer, rows: 0, pending: Vec::new(), pending_rows: 0 })
+        let schema = Arc::new(arrow_schema(t, meta));
+        let writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, f), schema.clone(), Some(props))
+            .map_err(parquet_err(path))?;
+        Ok(TableWriter { path: path.to_path_buf(), schema, writer, rows: 0, pending: Vec::new(), pending_rows: 0 })
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
@@ -121,11 +122,15 @@ impl TableWriter {
 }
 
 /// Batches sorted on their own, spilled as Arrow IPC files, merged in the
-/// order of `sort_by` at the end.
+/// order of `sort_by` at the end. Sorted Parquet files of the table written
+/// elsewhere (the shards of a corpus) merge the same way.
 pub struct SortedRuns {
     dir: PathBuf,
     sort_by: Vec<usize>,
     runs: Vec<PathBuf>,
+    /// The runs are Parquet files that belong to someone else: read, never
+    /// removed.
+    external: bool,
     /// The first run, kept in memory until a second one comes: a corpus of
     /// one partition is written without spilling.
     first: Option<RecordBatch>,
@@ -139,7 +144,18 @@ impl SortedRuns {
             .iter()
             .map(|s| t.columns.iter().position(|c| c.name == *s).expect("sort columns are in the schema"))
             .collect();
-        SortedRuns { dir: dir.to_path_buf(), sort_by, runs: Vec::new(), first: None }
+        SortedRuns { dir: dir.to_path_buf(), sort_by, runs: Vec::new(), external: false, first: None }
+    }
+
+    /// Sorted Parquet files of the table, as runs to merge (in the order
+    /// given, which decides between equal keys). The files are left in place.
+    pub fn of_files(dir: &Path, t: &TableSchema, files: Vec<PathBuf>) -> Self {
+        SortedRuns { runs: files, external: true, ..SortedRuns::new(dir, t) }
+    }
+
+    /// The files of runs made by [`SortedRuns::of_files`].
+    pub fn external_files(self) -> Option<Vec<PathBuf>> {
+        self.external.then_some(self.runs)
     }
 
     /// Adds a batch that is sorted already.
@@ -181,10 +197,19 @@ impl SortedRuns {
         let mut converter: Option<RowConverter> = None;
         for path in &self.runs {
             let f = File::open(path).map_err(|source| Error::Read { path: path.clone(), source })?;
-            let reader =
-                arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(f), None).map_err(arrow_err(path))?;
+            let (reader, schema): (Batches, _) = if self.external {
+                let b = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+                    .map_err(parquet_err(path))?
+                    .with_batch_size(RUN_BATCH_ROWS);
+                let schema = b.schema().clone();
+                (Box::new(b.build().map_err(parquet_err(path))?), schema)
+            } else {
+                let r = arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(f), None)
+                    .map_err(arrow_err(path))?;
+                let schema = r.schema();
+                (Box::new(r), schema)
+            };
             if converter.is_none() {
-                let schema = reader.schema();
                 let fields =
                     self.sort_by.iter().map(|&i| SortField::new(schema.field(i).data_type().clone())).collect();
                 converter = Some(RowConverter::new(fields).map_err(arrow_err(path))?);
@@ -217,16 +242,21 @@ impl SortedRuns {
             }
         }
         emit(&cursors, &mut taken, out)?;
-        for p in &self.runs {
-            let _ = std::fs::remove_file(p);
+        if !self.external {
+            for p in &self.runs {
+                let _ = std::fs::remove_file(p);
+            }
         }
         Ok(())
     }
 }
 
+/// The batches of a run, read in order.
+type Batches = Box<dyn Iterator<Item = std::result::Result<RecordBatch, arrow::error::ArrowError>> + Send>;
+
 struct Cursor {
     path: PathBuf,
-    reader: arrow::ipc::reader::FileReader<std::io::BufReader<File>>,
+    reader: Batches,
     batch: Option<RecordBatch>,
     rows: Option<Rows>,
     at: usize,
@@ -271,7 +301,9 @@ fn emit(cursors: &[Cursor], taken: &mut Vec<(usize, usize)>, out: &mut TableWrit
         return Ok(());
     }
     let first = cursors[taken[0].0].batch.as_ref().expect("a taken row has its batch");
-    let schema = first.schema();
+    // the writer's schema (runs read back from Parquet carry their own
+    // metadata; the columns are the same)
+    let schema = out.schema.clone();
     let mut columns = Vec::with_capacity(schema.fields().len());
     for c in 0..schema.fields().len() {
         let sources: Vec<&dyn Array> = cursors

@@ -3,6 +3,7 @@
 pub mod bi;
 pub mod explain;
 pub mod init;
+pub mod merge;
 pub mod overview;
 pub mod run;
 pub mod schema;

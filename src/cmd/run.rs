@@ -33,6 +33,15 @@ FAIL (with the error message) under the same run id. Inputs are the raw files
 with their SHA-256; outputs the published tables with their schema and row
 counts.
 
+With --shard K/N, processes only the articles whose id hashes to shard K of N
+(and their events and mentions) and writes a shard set into --out instead of
+publishing: the shard's rows, rejects and ledger, and the per-incident
+weights the scores are made of, with a manifest (shard.json) naming the
+shard, the inputs and the program version. `dyadflow merge` combines the N
+shard sets into the set a single run publishes, byte for byte. A shard run
+does not decide whether the corpus passes (the merge does): it exits 0 once
+its set is written.
+
 Exit codes:
   0  published, or already up to date (warnings allowed)
   1  rows were rejected beyond what the configuration allows, warnings with
@@ -70,6 +79,10 @@ pub struct Args {
     /// `dyadflow`).
     #[arg(long, value_name = "NAMESPACE", requires = "lineage")]
     pub lineage_namespace: Option<String>,
+    /// Process shard K of N (0 <= K < N) and write a shard set into --out,
+    /// for `dyadflow merge`. Articles go to shards by a hash of their id.
+    #[arg(long, value_name = "K/N", conflicts_with = "lineage")]
+    pub shard: Option<crate::shard::Shard>,
     /// OpenLineage job name.
     #[arg(long, value_name = "NAME", default_value = "dyadflow.run", requires = "lineage")]
     pub lineage_job: String,
@@ -115,6 +128,9 @@ fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow
         progress: crate::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
         keep_runs: args.keep_runs as usize,
     };
+    if let Some(shard) = args.shard {
+        return execute_shard(args, &opts, shard);
+    }
     let outcome = pipeline::execute(&opts)?;
     let m = &outcome.manifest;
     let path = args.report.clone().unwrap_or_else(|| report_path(&args.out));
@@ -122,11 +138,65 @@ fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow
     if let Some(l) = lineage {
         l.finish(m, &args.corpus.raw, &args.out)?;
     }
+    print_report(&outcome, &path, args.corpus.log_format, args.corpus.max_problems)?;
+    Ok(outcome.exit_code())
+}
+
+/// Writes the run report to `path` and prints the outcome.
+pub fn finish_report(
+    outcome: &pipeline::Outcome,
+    path: &std::path::Path,
+    format: report::LogFormat,
+    max_problems: usize,
+) -> anyhow::Result<()> {
+    crate::publish::write_atomically(path, &serde_json::to_vec_pretty(&outcome.manifest)?)?;
+    print_report(outcome, path, format, max_problems)
+}
+
+fn print_report(
+    outcome: &pipeline::Outcome,
+    path: &std::path::Path,
+    format: report::LogFormat,
+    max_problems: usize,
+) -> anyhow::Result<()> {
     let mut err = std::io::stderr().lock();
-    report::print(&mut err, m, args.corpus.log_format, args.corpus.max_problems)?;
-    if args.corpus.log_format == report::LogFormat::Human {
+    report::print(&mut err, &outcome.manifest, format, max_problems)?;
+    if format == report::LogFormat::Human {
         use std::io::Write;
         writeln!(err, "  run report: {}", path.display())?;
     }
-    Ok(outcome.exit_code())
+    Ok(())
+}
+
+fn execute_shard(args: &Args, opts: &Options, shard: crate::shard::Shard) -> anyhow::Result<i32> {
+    let done = crate::shard::flow::execute_shard(opts, shard)?;
+    let m = &done.manifest;
+    let status = if done.up_to_date { "up to date" } else { "written" };
+    match args.corpus.log_format {
+        report::LogFormat::Json => eprintln!(
+            "{}",
+            serde_json::json!({
+                "type": "shard", "status": status, "shard": m.shard.to_string(), "run_id": m.run_id,
+                "out": args.out.display().to_string(), "read": m.read, "rejected": m.rejected,
+                "published": {"articles": m.normalized[0], "events": m.normalized[2], "mentions": m.normalized[3]},
+                "notices": done.notices,
+            })
+        ),
+        report::LogFormat::Human => {
+            for n in &done.notices {
+                eprintln!("note: {n}");
+            }
+            eprintln!(
+                "dyadflow: shard {} of run {} {status} in {}: {} article(s), {} event(s), {} mention(s); {} row(s) rejected",
+                m.shard,
+                m.run_id,
+                args.out.display(),
+                m.normalized[0],
+                m.normalized[2],
+                m.normalized[3],
+                m.rejected.values().sum::<usize>()
+            );
+        }
+    }
+    Ok(0)
 }

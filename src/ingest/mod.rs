@@ -12,6 +12,7 @@ use crate::ledger::Ledger;
 use crate::ledger::RowSrc;
 use crate::problem::{Error, Problem, Table};
 use crate::rules::Rule;
+use crate::shard::Shard;
 use records::{Actor, Article};
 use std::path::{Path, PathBuf};
 
@@ -22,7 +23,12 @@ fn display(raw: &Path, rel: &Path) -> String {
 /// The files of a table: `<table>.csv`, or the `*.csv` of `<table>/` in
 /// file-name order. Reports a missing required table and a table given both
 /// ways (then both are read and all their rows rejected).
-fn locate(raw: &Path, table: Table, ledger: &mut Ledger) -> Result<(Vec<PathBuf>, Option<Problem>), Error> {
+fn locate(
+    raw: &Path,
+    table: Table,
+    ledger: &mut Ledger,
+    shard: Shard,
+) -> Result<(Vec<PathBuf>, Option<Problem>), Error> {
     let file = PathBuf::from(format!("{}.csv", table.name()));
     let dir = PathBuf::from(table.name());
     let has_file = raw.join(&file).is_file();
@@ -63,9 +69,11 @@ fn locate(raw: &Path, table: Table, ledger: &mut Ledger) -> Result<(Vec<PathBuf>
             file.display(),
             dir.display()
         ));
-        ledger.report(p.clone());
+        if shard.owns_corpus() {
+            ledger.report(p.clone());
+        }
         fatal = Some(p);
-    } else if files.is_empty() && table.required() {
+    } else if files.is_empty() && table.required() && shard.owns_corpus() {
         ledger.report(
             Problem::new(Rule::MissingTable, display(raw, &file), 0, format!("the required {table} table is missing"))
                 .table(table)
@@ -89,14 +97,17 @@ pub struct Staged {
 /// File-level problems are reported and the rows of a file with a
 /// file-level error rejected; so are rows that cannot be decoded (invalid
 /// UTF-8, NUL bytes, a wrong field count). Every other row is handed to
-/// `keep`, its fields not yet checked.
+/// `keep`, its fields not yet checked. Only the rows `shard` owns are
+/// counted, checked or kept; file-level problems are reported by the shard
+/// that owns the corpus.
 pub fn stream_table(
     raw: &Path,
     table: Table,
     ledger: &mut Ledger,
+    shard: Shard,
     mut keep: impl FnMut(RowSrc, &mut Ledger) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let (files, table_fatal) = locate(raw, table, ledger)?;
+    let (files, table_fatal) = locate(raw, table, ledger, shard)?;
     for rel in files {
         let path = raw.join(&rel);
         let shown = display(raw, &rel);
@@ -106,6 +117,9 @@ pub fn stream_table(
         let fatal = table_fatal.clone().or(stream.fatal.clone());
         let mut read = 0;
         while let Some(row) = stream.next_row() {
+            if !shard.owns_row(&row.src) {
+                continue;
+            }
             read += 1;
             if let Some(cause) = &fatal {
                 ledger.reject_for(&row.src, cause);
@@ -117,7 +131,9 @@ pub fn stream_table(
             keep(row.src, ledger)?;
         }
         for p in std::mem::take(&mut stream.problems) {
-            ledger.report(p);
+            if shard.owns_corpus() {
+                ledger.report(p);
+            }
         }
         ledger.count_read(table, read);
     }
@@ -141,11 +157,12 @@ pub fn read_table<T>(
     raw: &Path,
     table: Table,
     ledger: &mut Ledger,
+    shard: Shard,
     parse: fn(&RowSrc) -> (Option<T>, Vec<Problem>),
     mut keep: impl FnMut(RowSrc, T) -> Result<(), Error>,
 ) -> Result<usize, Error> {
     let mut kept = 0;
-    stream_table(raw, table, ledger, |src, ledger| {
+    stream_table(raw, table, ledger, shard, |src, ledger| {
         if let Some(t) = check(&src, ledger, parse) {
             keep(src, t)?;
             kept += 1;
@@ -155,17 +172,22 @@ pub fn read_table<T>(
     Ok(kept)
 }
 
-/// Reads the articles and actors tables and every article's text.
-pub fn dimensions(raw: &Path, ledger: &mut Ledger) -> Result<Staged, Error> {
+/// Reads the articles and actors tables and every article's text: the
+/// articles `shard` owns, and every actor (the problems and rejects of the
+/// actors table go to `ledger` in the shard that owns them, and nowhere in the
+/// others).
+pub fn dimensions(raw: &Path, ledger: &mut Ledger, shard: Shard) -> Result<Staged, Error> {
     if !raw.is_dir() {
         return Err(Error::NoRawDir { path: raw.to_path_buf() });
     }
     let mut staged = Staged::default();
-    read_table(raw, Table::Articles, ledger, records::article, |_, a| {
+    read_table(raw, Table::Articles, ledger, shard, records::article, |_, a| {
         staged.articles.push(a);
         Ok(())
     })?;
-    read_table(raw, Table::Actors, ledger, records::actor, |_, a| {
+    let mut aside = ledger.aside();
+    let actors_ledger = if shard.owns_corpus() { &mut *ledger } else { &mut aside };
+    read_table(raw, Table::Actors, actors_ledger, Shard::WHOLE, records::actor, |_, a| {
         staged.actors.push(a);
         Ok(())
     })?;

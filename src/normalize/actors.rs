@@ -6,7 +6,7 @@ use crate::ledger::{Ledger, RowSrc};
 use crate::rules::Rule;
 use std::collections::{BTreeMap, HashMap};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NActor {
     pub src: RowSrc,
     pub actor_id: String,

@@ -33,7 +33,7 @@ pub struct Edtf {
 }
 
 /// How precisely a date is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Precision {
     Day,
     Month,
@@ -57,7 +57,7 @@ impl Precision {
 }
 
 /// A resolved date: the span of days it stands for, first and last included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DateSpan {
     pub first: NaiveDate,
     pub last: NaiveDate,

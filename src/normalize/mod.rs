@@ -23,7 +23,7 @@ use text::{ArticleText, Locate};
 
 pub use actors::NActor;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NArticle {
     pub src: RowSrc,
     pub article_id: String,
@@ -106,7 +106,9 @@ fn closest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Option
     candidates
         .map(|c| (strsim::jaro_winkler(value, c), c))
         .filter(|(s, _)| *s > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        // the best score; of equal ones the first in byte order, so the hint
+        // does not depend on the order candidates come in
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c.to_string())
 }
 
@@ -124,8 +126,13 @@ fn date_problem(src: &RowSrc, field: &str, raw: &str, e: dates::DateError) -> Pr
 
 /// Normalizes the dimension tables: articles (dates), actors (parent
 /// chains, top actors) and the label index, with its collisions.
-pub fn dimensions(staged: Staged, ledger: &mut Ledger) -> Dimensions {
+///
+/// Every shard normalizes every actor; the problems of the actors table are
+/// recorded only by the shard that owns them (`shard`).
+pub fn dimensions(staged: Staged, ledger: &mut Ledger, shard: crate::shard::Shard) -> Dimensions {
     let articles = articles(staged.articles, &staged.texts, ledger);
+    let mut aside = ledger.aside();
+    let ledger = if shard.owns_corpus() { ledger } else { &mut aside };
     let actors = actors::run(staged.actors, ledger);
     let mut index = LabelIndex::default();
     for a in &actors {
@@ -238,11 +245,23 @@ fn resolve_actor(
 }
 
 fn unknown_article(src: &RowSrc, id: &str, published: &HashMap<&str, &NArticle>) -> Problem {
-    let hint = match closest(id, published.keys().copied()) {
+    let hint = unknown_article_hint(id, published.keys().copied());
+    src.problem(Rule::UnknownArticle, Some("article_id"), format!("article `{id}` is not published")).hint(hint)
+}
+
+/// The hint of an `unknown-article` problem: the closest published article
+/// id, if one is close. A shard knows only its own articles, so the merge of
+/// shards gives these hints again from every published article.
+pub fn unknown_article_hint<'a>(id: &str, published: impl Iterator<Item = &'a str>) -> String {
+    match closest(id, published) {
         Some(c) => format!("did you mean `{c}`? (or see why that article was rejected)"),
         None => "add the article to articles.csv, or see why its row was rejected".into(),
-    };
-    src.problem(Rule::UnknownArticle, Some("article_id"), format!("article `{id}` is not published")).hint(hint)
+    }
+}
+
+/// The article id an `unknown-article` message names.
+pub fn unknown_article_id(message: &str) -> Option<&str> {
+    message.strip_prefix("article `")?.strip_suffix("` is not published")
 }
 
 /// Normalizes event rows of one partition (every row of its articles, in

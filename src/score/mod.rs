@@ -116,6 +116,31 @@ struct Incident {
     n_reports: u64,
 }
 
+/// [`Incidents`] as a shard set stores them (indices refer to `actors` and
+/// `codes`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct IncidentsState {
+    pub actors: Vec<String>,
+    /// (code, QuadClass, Goldstein value as f64 bits)
+    pub codes: Vec<(String, i32, u64)>,
+    /// (actor, its top actor)
+    pub top_of: Vec<[u32; 2]>,
+    pub incidents: Vec<IncidentState>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct IncidentState {
+    /// The 128-bit incident hash as (high, low) halves.
+    pub hash: [u64; 2],
+    pub source: u32,
+    pub target: u32,
+    pub code: u32,
+    pub date_start: i32,
+    pub date_end: i32,
+    pub weight_bits: u64,
+    pub n_reports: u64,
+}
+
 /// The periods a row of the table sums over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Period {
@@ -245,6 +270,78 @@ impl Incidents {
         });
         inc.weight = inc.weight.max(weight);
         inc.n_reports += 1;
+    }
+
+    /// The accumulated incidents as a shard set stores them: the per-incident
+    /// weights and report counts the scores are made of. Weights are kept as
+    /// their bits, so they come back exactly.
+    pub fn state(&self) -> IncidentsState {
+        let mut top_of: Vec<[u32; 2]> = self.top_of.iter().map(|(a, t)| [*a, *t]).collect();
+        top_of.sort_unstable();
+        let mut codes: Vec<(u32, i32, u64)> =
+            self.code_facts.iter().map(|(c, f)| (*c, f.quad_class, f.goldstein.to_bits())).collect();
+        codes.sort_unstable();
+        let mut incidents: Vec<IncidentState> = self
+            .incidents
+            .iter()
+            .map(|(h, k)| IncidentState {
+                hash: [(h >> 64) as u64, *h as u64],
+                source: k.source,
+                target: k.target,
+                code: k.code,
+                date_start: k.date_start,
+                date_end: k.date_end,
+                weight_bits: k.weight.to_bits(),
+                n_reports: k.n_reports,
+            })
+            .collect();
+        incidents.sort_unstable_by_key(|i| i.hash);
+        IncidentsState {
+            actors: self.actors.names.clone(),
+            codes: codes.into_iter().map(|(c, q, g)| (self.codes.names[c as usize].clone(), q, g)).collect(),
+            top_of,
+            incidents,
+        }
+    }
+
+    /// Adds the incidents of another shard: an incident reported in several
+    /// shards is one incident, with the largest weight and every report.
+    pub fn absorb(&mut self, other: IncidentsState) -> std::result::Result<(), String> {
+        let bad = |what: &str| format!("the incidents state names an unknown {what}");
+        let actors: Vec<u32> = other.actors.iter().map(|a| self.actors.id(a)).collect();
+        let actor = |i: u32| actors.get(i as usize).copied().ok_or_else(|| bad("actor"));
+        let mut codes = Vec::with_capacity(other.codes.len());
+        for (name, quad_class, goldstein_bits) in &other.codes {
+            let c = self.codes.id(name);
+            let goldstein = f64::from_bits(*goldstein_bits);
+            self.code_facts.entry(c).or_insert(CodeFacts {
+                quad_class: *quad_class,
+                goldstein_tenths: Tenths::of(goldstein),
+                goldstein,
+            });
+            codes.push(c);
+        }
+        for [a, t] in other.top_of {
+            self.top_of.insert(actor(a)?, actor(t)?);
+        }
+        for i in other.incidents {
+            let weight = f64::from_bits(i.weight_bits);
+            let code = codes.get(i.code as usize).copied().ok_or_else(|| bad("code"))?;
+            let hash = ((i.hash[0] as u128) << 64) | i.hash[1] as u128;
+            let (source, target) = (actor(i.source)?, actor(i.target)?);
+            let inc = self.incidents.entry(hash).or_insert(Incident {
+                source,
+                target,
+                code,
+                date_start: i.date_start,
+                date_end: i.date_end,
+                weight,
+                n_reports: 0,
+            });
+            inc.weight = inc.weight.max(weight);
+            inc.n_reports += i.n_reports;
+        }
+        Ok(())
     }
 
     /// The relationship_scores rows, in the table's sort order.

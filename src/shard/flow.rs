@@ -1,0 +1,153 @@
+//! The two commands of a split run: one shard of a corpus into a shard set
+//! (`run --shard K/N`), and shard sets into a published set (`merge`).
+
+use super::set::{self, ShardManifest};
+use super::{Shard, HASH};
+use crate::inputs;
+use crate::pipeline::{self, Clock, Options, Outcome, RunFacts, Scratch, Started};
+use crate::problem::{Error, Result, Table};
+use crate::publish::FileMeta;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// What a shard run did.
+pub struct ShardOutcome {
+    pub manifest: ShardManifest,
+    /// The directory held this shard's set for the same inputs already:
+    /// nothing was read or rewritten.
+    pub up_to_date: bool,
+    pub notices: Vec<String>,
+}
+
+/// Runs stages 1 to 3 on the articles `shard` owns and writes the shard set
+/// into `opts.out`. Nothing is decided here: whether rows were rejected
+/// beyond what the configuration allows, and the gates, are the merge's to
+/// decide on the whole corpus.
+pub fn execute_shard(opts: &Options, shard: Shard) -> Result<ShardOutcome> {
+    let started = Started::now();
+    if !opts.raw.is_dir() {
+        return Err(Error::NoRawDir { path: opts.raw.clone() });
+    }
+    let out = opts.out.clone().expect("a shard run writes a shard set");
+    let mut notices = Vec::new();
+    let lock = pipeline::take_lock(Some(&out), opts.wait, &mut notices)?;
+    let config_sha256 = pipeline::config_sha256(&opts.config);
+    let mut clock = Clock::start();
+    let inputs = inputs::hash_raw_dir(&opts.raw)?;
+    let rid = inputs::run_id(&inputs, &config_sha256);
+    clock.lap("0-inputs");
+    if !opts.force {
+        if let Ok(m) = set::read_manifest(&out) {
+            if m.run_id == rid && m.shard == shard {
+                drop(lock);
+                return Ok(ShardOutcome { manifest: m, up_to_date: true, notices });
+            }
+        }
+    }
+    let meta = FileMeta { run_id: rid.clone(), program_version: inputs::PROGRAM_VERSION.to_string() };
+    let scratch = Scratch::new(Some(&out), &rid)?;
+    let part = pipeline::collect(opts, &inputs, shard, &scratch.dir, true, &meta, &mut clock)?;
+    let by_table = |f: &dyn Fn(Table) -> usize| -> BTreeMap<String, usize> {
+        Table::ALL.iter().map(|t| (t.name().to_string(), f(*t))).collect()
+    };
+    let manifest = ShardManifest {
+        format: set::FORMAT.into(),
+        program: "dyadflow".into(),
+        program_version: inputs::PROGRAM_VERSION.into(),
+        schema_version: crate::schema::SCHEMA_VERSION.into(),
+        run_id: rid,
+        shard,
+        hash: HASH.into(),
+        raw_dir: opts.raw.display().to_string(),
+        config_file: opts.config_path.as_ref().map(|p| p.display().to_string()),
+        config: opts.config.clone(),
+        config_sha256,
+        inputs,
+        staged: part.staged,
+        normalized: part.normalized,
+        read: by_table(&|t| part.ledger.read.get(&t).copied().unwrap_or(0)),
+        rejected: by_table(&|t| part.ledger.rejected(t)),
+        started_at: started.0,
+        finished_at: String::new(),
+        durations_ms: clock.laps.clone(),
+        files: Vec::new(),
+    };
+    let mut manifest = manifest;
+    manifest.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let manifest = set::write(&out, &scratch.dir, manifest, part, &meta)?;
+    drop(scratch);
+    drop(lock);
+    Ok(ShardOutcome { manifest, up_to_date: false, notices })
+}
+
+/// What `dyadflow merge` is given.
+#[derive(Debug, Clone)]
+pub struct MergeOptions {
+    pub sets: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub strict: bool,
+    pub force: bool,
+    pub wait: std::time::Duration,
+    pub keep_runs: usize,
+    pub progress: crate::progress::ProgressStyle,
+}
+
+/// Checks the shard sets, combines them, and publishes the result through the
+/// same finalize stage and atomic commit as a plain run. Nothing is written
+/// to `out` when a shard set is missing, incomplete, given twice, or from
+/// other inputs, configuration or program version.
+pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
+    let started = Started::now();
+    let mut sets = Vec::new();
+    for dir in &mo.sets {
+        sets.push((dir.clone(), set::read_manifest(dir)?));
+    }
+    set::check_complete(&sets)?;
+    sets.sort_by_key(|(_, m)| m.shard.index);
+    let first = sets[0].1.clone();
+    let opts = Options {
+        raw: PathBuf::from(&first.raw_dir),
+        out: Some(mo.out.clone()),
+        config: first.config.clone(),
+        config_path: first.config_file.as_ref().map(PathBuf::from),
+        strict: mo.strict,
+        command: "merge".into(),
+        force: mo.force,
+        wait: mo.wait,
+        keep_runs: mo.keep_runs,
+        batch_bytes: pipeline::DEFAULT_BATCH_BYTES,
+        progress: mo.progress,
+    };
+    let config_sha256 = pipeline::config_sha256(&opts.config);
+    if config_sha256 != first.config_sha256 || inputs::run_id(&first.inputs, &config_sha256) != first.run_id {
+        return Err(Error::ShardSet {
+            path: sets[0].0.clone(),
+            message: "its run id does not follow from its inputs and configuration".into(),
+            hint: "run the shards again with this version of dyadflow".into(),
+        });
+    }
+    let mut notices = Vec::new();
+    let lock = pipeline::take_lock(Some(&mo.out), opts.wait, &mut notices)?;
+    let mut clock = Clock::start();
+    clock.lap("0-inputs");
+    let run =
+        RunFacts { started, rid: first.run_id.clone(), config_sha256, inputs: first.inputs.clone(), notices, clock };
+    let mut run = match pipeline::up_to_date(&opts, run, lock.as_ref()) {
+        Ok(m) => {
+            let empty = polars::prelude::DataFrame::empty();
+            return Ok(Outcome { manifest: m, actors: empty.clone(), scores: empty, lock });
+        }
+        Err(run) => run,
+    };
+    let meta = FileMeta { run_id: run.rid.clone(), program_version: inputs::PROGRAM_VERSION.to_string() };
+    let scratch = Scratch::new(Some(&mo.out), &run.rid)?;
+    let shown = opts.progress.stage("shards");
+    let mut parts = Vec::new();
+    for (dir, m) in &sets {
+        parts.push(set::read(dir, m)?);
+        shown.inc(1);
+    }
+    shown.finish();
+    run.clock.lap("3-shards");
+    pipeline::finish(&opts, run, parts, lock, &scratch.dir, &meta)
+}
