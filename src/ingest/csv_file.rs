@@ -217,14 +217,35 @@ impl<R: Read> CsvStream<R> {
 
     /// The next data row, or None at the end of the file.
     pub fn next_row(&mut self) -> Option<CsvRow> {
+        self.next_row_where(|_| true)
+    }
+
+    /// The next data row whose raw fields `keep` accepts, or None at the end
+    /// of the file. Rows it refuses are counted (lines, rows) but neither
+    /// decoded nor checked: a shard skips the rows of other shards cheaply.
+    pub fn next_row_where(&mut self, keep: impl Fn(&csv::ByteRecord) -> bool) -> Option<CsvRow> {
+        loop {
+            if !self.read_record() {
+                return None;
+            }
+            self.rows += 1;
+            let line = self.line_at(self.record.position().map_or(0, |p| p.byte()));
+            if keep(&self.record) {
+                return Some(self.row(line));
+            }
+        }
+    }
+
+    /// Reads the next record into `self.record`; false at the end.
+    fn read_record(&mut self) -> bool {
         if self.done {
-            return None;
+            return false;
         }
         match self.reader.read_byte_record(&mut self.record) {
-            Ok(true) => {}
+            Ok(true) => true,
             Ok(false) => {
                 self.finish();
-                return None;
+                false
             }
             Err(e) => {
                 // The csv parser only fails on I/O; keep the message.
@@ -233,12 +254,9 @@ impl<R: Read> CsvStream<R> {
                         .table(self.table),
                 );
                 self.finish();
-                return None;
+                false
             }
         }
-        self.rows += 1;
-        let line = self.line_at(self.record.position().map_or(0, |p| p.byte()));
-        Some(self.row(line))
     }
 
     fn finish(&mut self) {

@@ -116,10 +116,9 @@ pub fn stream_table(
             .map_err(|source| Error::Read { path: path.clone(), source })?;
         let fatal = table_fatal.clone().or(stream.fatal.clone());
         let mut read = 0;
-        while let Some(row) = stream.next_row() {
-            if !shard.owns_row(&row.src) {
-                continue;
-            }
+        let article_col = stream.header.iter().position(|h| h == "article_id");
+        let owned = |rec: &csv::ByteRecord| shard.owns_record(table, article_col.and_then(|c| rec.get(c)));
+        while let Some(row) = stream.next_row_where(owned) {
             read += 1;
             if let Some(cause) = &fatal {
                 ledger.reject_for(&row.src, cause);

@@ -18,7 +18,6 @@
 pub mod flow;
 pub mod set;
 
-use crate::ledger::RowSrc;
 use crate::problem::Table;
 use std::fmt;
 
@@ -66,19 +65,17 @@ impl Shard {
         self.is_whole() || owner(article_id.trim(), self.count) == self.index
     }
 
-    /// Whether this shard owns a raw row: articles, events and mentions by
+    /// Whether this shard owns a raw row, given its `article_id` field as
+    /// read (None when the row has none): articles, events and mentions by
     /// their article id (an empty one when the row has none), actors in
     /// shard 0.
-    pub fn owns_row(&self, src: &RowSrc) -> bool {
+    pub fn owns_record(&self, table: Table, article_id: Option<&[u8]>) -> bool {
         if self.is_whole() {
             return true;
         }
-        match src.table {
+        match table {
             Table::Actors => self.owns_corpus(),
-            _ => {
-                let id = src.column("article_id").and_then(|c| src.fields.get(c - 1)).map_or("", |a| a.as_str());
-                self.owns_article(id)
-            }
+            _ => self.owns_article(&String::from_utf8_lossy(article_id.unwrap_or(b""))),
         }
     }
 }
