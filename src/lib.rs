@@ -34,5 +34,6 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod score;
+pub mod storage;
 pub mod synth;
 pub mod write;

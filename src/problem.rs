@@ -136,6 +136,15 @@ pub enum Error {
     Layout { path: PathBuf, message: String },
     #[error("internal invariant broken ({rule}): {message}")]
     Invariant { rule: Rule, message: String },
+    /// Object storage (`s3://`): see [`crate::storage::Error`].
+    #[error(transparent)]
+    Storage(Box<crate::storage::Error>),
+}
+
+impl From<crate::storage::Error> for Error {
+    fn from(e: crate::storage::Error) -> Self {
+        Error::Storage(Box::new(e))
+    }
 }
 
 impl Error {

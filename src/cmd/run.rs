@@ -27,6 +27,14 @@ and program are those of the current set publishes nothing and says so; use
 Every run also writes its run report (the same record, with every problem) to
 <out>.run.json beside the output directory, or to --report FILE.
 
+--raw and --out also take s3://bucket/prefix (credentials, region and
+endpoint from the AWS_* environment variables). A raw prefix is downloaded
+first. A set published to a bucket is uploaded under prefix/runs/<set>/ and
+made current by one conditional write of the pointer object prefix/current;
+when another run moved that pointer meanwhile, this run's set stays uploaded
+but not current and the run exits 3. The run report goes to prefix/run.json
+unless --report FILE is given. See the README's \"Object storage\".
+
 With --lineage FILE, appends OpenLineage run events to FILE, one JSON object
 per line: START before the run, then COMPLETE (published, or up to date) or
 FAIL (with the error message) under the same run id. Inputs are the raw files
@@ -44,7 +52,7 @@ Exit codes:
 pub struct Args {
     #[command(flatten)]
     pub corpus: CorpusArgs,
-    /// Output directory for the published tables.
+    /// Output directory for the published tables, or s3://bucket/prefix.
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Where to write the run report (default: <out>.run.json).
@@ -102,9 +110,12 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
 
 fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow::Result<i32> {
     let config = args.corpus.load_config()?;
+    // --raw and --out may name bucket prefixes (s3://): see `storage`
+    let raw = crate::storage::RawInput::open(&args.corpus.raw)?;
+    let out = crate::storage::Output::open(&args.out)?;
     let opts = Options {
-        raw: args.corpus.raw.clone(),
-        out: Some(args.out.clone()),
+        raw: raw.local().to_path_buf(),
+        out: Some(out.local().to_path_buf()),
         config,
         config_path: args.corpus.config.clone(),
         strict: args.corpus.strict,
@@ -115,10 +126,17 @@ fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow
         progress: crate::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
         keep_runs: args.keep_runs as usize,
     };
-    let outcome = pipeline::execute(&opts)?;
-    let m = &outcome.manifest;
-    let path = args.report.clone().unwrap_or_else(|| report_path(&args.out));
-    crate::publish::write_atomically(&path, &serde_json::to_vec_pretty(m)?)?;
+    let (mut m, _outcome) = match out.up_to_date(&raw, &opts)? {
+        Some(m) => (m, None),
+        None => {
+            let outcome = pipeline::execute(&opts)?;
+            (outcome.manifest.clone(), Some(outcome))
+        }
+    };
+    let committed = out.finish(&raw, &mut m);
+    let path = out.write_report(args.report.as_deref(), &args.out, serde_json::to_vec_pretty(&m)?)?;
+    committed?;
+    let m = &m;
     if let Some(l) = lineage {
         l.finish(m, &args.corpus.raw, &args.out)?;
     }
@@ -126,7 +144,7 @@ fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow
     report::print(&mut err, m, args.corpus.log_format, args.corpus.max_problems)?;
     if args.corpus.log_format == report::LogFormat::Human {
         use std::io::Write;
-        writeln!(err, "  run report: {}", path.display())?;
+        writeln!(err, "  run report: {path}")?;
     }
-    Ok(outcome.exit_code())
+    Ok(m.exit_code)
 }
