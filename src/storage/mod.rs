@@ -30,17 +30,18 @@ pub enum Error {
     #[error("invalid object storage URL `{url}`: {message} (expected s3://bucket/prefix)")]
     BadUrl { url: String, message: String },
     #[error(
-        "cannot set up S3 access for {url}: {source}; hint: credentials, region and endpoint come from \
+        "cannot set up S3 access for {url}: {}; hint: credentials, region and endpoint come from \
          AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION (or AWS_DEFAULT_REGION), AWS_ENDPOINT_URL \
-         and AWS_ALLOW_HTTP=true for a server without TLS"
+         and AWS_ALLOW_HTTP=true for a server without TLS",
+        brief(.error)
     )]
-    Setup { url: String, source: Box<object_store::Error> },
-    #[error("cannot start the runtime for object storage: {source}")]
-    Runtime { source: std::io::Error },
-    #[error("S3 {op} of {url} failed: {source}; hint: {hint}")]
-    Request { op: &'static str, url: String, source: Box<object_store::Error>, hint: &'static str },
-    #[error("cannot {op} {}: {source}", .path.display())]
-    Local { op: &'static str, path: PathBuf, source: std::io::Error },
+    Setup { url: String, error: Box<object_store::Error> },
+    #[error("cannot start the runtime for object storage: {error}")]
+    Runtime { error: std::io::Error },
+    #[error("S3 {op} of {url} failed: {}; hint: {hint}", brief(.error))]
+    Request { op: &'static str, url: String, error: Box<object_store::Error>, hint: &'static str },
+    #[error("cannot {op} {}: {error}", .path.display())]
+    Local { op: &'static str, path: PathBuf, error: std::io::Error },
     #[error(
         "no object under {url}: nothing to read; hint: check the bucket and prefix (objects are listed recursively)"
     )]
@@ -57,6 +58,22 @@ pub enum Error {
          wait for it, then rerun"
     )]
     SetTaken { url: String, set: String, key: String },
+}
+
+/// An object store error in one line: the S3 error code and message when
+/// the server sent them (instead of its whole XML body), else its text.
+fn brief(e: &object_store::Error) -> String {
+    let text = e.to_string();
+    let between = |open: &str, close: &str| {
+        let start = text.find(open)? + open.len();
+        let len = text[start..].find(close)?;
+        Some(text[start..start + len].to_string())
+    };
+    match (between("<Code>", "</Code>"), between("<Message>", "</Message>")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code,
+        _ => text,
+    }
 }
 
 impl Error {
@@ -148,8 +165,10 @@ impl RawInput {
         match &location {
             Location::Local(p) => Ok(RawInput { local: p.clone(), location, _tmp: None }),
             Location::S3 { bucket, prefix } => {
-                let tmp = tempfile::Builder::new().prefix("dyadflow-raw-").tempdir().map_err(|source| {
-                    Error::Local { op: "create a temporary directory", path: std::env::temp_dir(), source }
+                let tmp = tempfile::Builder::new().prefix("dyadflow-raw-").tempdir().map_err(|error| Error::Local {
+                    op: "create a temporary directory",
+                    path: std::env::temp_dir(),
+                    error,
                 })?;
                 let local = tmp.path().join("raw");
                 s3::download_prefix(bucket, prefix, &local)?;

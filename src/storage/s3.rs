@@ -119,11 +119,11 @@ impl Bucket {
         let store = AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
             .build()
-            .map_err(|source| Error::Setup { url: url.clone(), source: Box::new(source) })?;
+            .map_err(|error| Error::Setup { url: url.clone(), error: Box::new(error) })?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|source| Error::Runtime { source })?;
+            .map_err(|error| Error::Runtime { error })?;
         Ok(Bucket { store, rt, bucket: bucket.into(), prefix: prefix.into() })
     }
 
@@ -147,7 +147,7 @@ impl Bucket {
 
     fn request(&self, op: &'static str, rel: &str) -> impl FnOnce(object_store::Error) -> Error + '_ {
         let url = self.url(rel);
-        move |source| Error::Request { op, url, source: Box::new(source), hint: HINT }
+        move |error| Error::Request { op, url, error: Box::new(error), hint: HINT }
     }
 
     /// An object's bytes and ETag; None when it does not exist.
@@ -227,7 +227,7 @@ pub fn download_prefix(bucket: &str, prefix: &str, dest: &Path) -> Result<Vec<St
     }
     let local = |op, path: &Path| {
         let path = path.to_path_buf();
-        move |source| Error::Local { op, path, source }
+        move |error| Error::Local { op, path, error }
     };
     for rel in &files {
         let path = rel.split('/').fold(dest.to_path_buf(), |p, part| p.join(part));
@@ -265,10 +265,10 @@ impl S3Output {
             .filter_map(|n| n.split_once('-').and_then(|(s, _)| s.parse::<u64>().ok()))
             .max()
             .unwrap_or(0);
-        let tmp = tempfile::Builder::new().prefix("dyadflow-out-").tempdir().map_err(|source| Error::Local {
+        let tmp = tempfile::Builder::new().prefix("dyadflow-out-").tempdir().map_err(|error| Error::Local {
             op: "create a temporary directory",
             path: std::env::temp_dir(),
-            source,
+            error,
         })?;
         let local = tmp.path().join("out");
         if last > 0 {
@@ -276,10 +276,10 @@ impl S3Output {
             // an empty stand-in for the bucket's last set gives the same name
             // as the bucket would
             let stand_in = local.join(RUNS_DIR).join(format!("{last:06}-in-bucket"));
-            std::fs::create_dir_all(&stand_in).map_err(|source| Error::Local {
+            std::fs::create_dir_all(&stand_in).map_err(|error| Error::Local {
                 op: "create",
                 path: stand_in.clone(),
-                source,
+                error,
             })?;
         }
         let location = Location::S3 { bucket: bucket.into(), prefix: prefix.into() };
@@ -325,7 +325,7 @@ impl S3Output {
         let dir = set.split('/').fold(self.local.clone(), |p, part| p.join(part));
         let local = |op, path: &Path| {
             let path = path.to_path_buf();
-            move |source| Error::Local { op, path, source }
+            move |error| Error::Local { op, path, error }
         };
         let manifest_path = dir.join(MANIFEST);
         let text = std::fs::read_to_string(&manifest_path).map_err(local("read", &manifest_path))?;
