@@ -201,9 +201,7 @@ impl RawInput {
             return;
         }
         m.raw_dir = self.location.to_string();
-        for p in &mut m.problems {
-            p.file = self.relabel(&p.file);
-        }
+        relabel_texts(m, &self.local, &self.location.to_string());
     }
 }
 
@@ -302,6 +300,7 @@ impl Output {
         let Output::S3(s3) = self else { return Ok(()) };
         let url = s3.location().to_string();
         m.out_dir = Some(url.clone());
+        relabel_texts(m, s3.local(), &url);
         if m.status != "published" {
             return Ok(());
         }
@@ -344,6 +343,19 @@ impl Output {
                 Ok(s3.bucket().url(s3::REPORT))
             }
         }
+    }
+}
+
+/// Names `to` instead of the path `from` in the texts of a run record: the
+/// problems' files, messages and hints, the failure reasons and notices.
+fn relabel_texts(m: &mut crate::manifest::Manifest, from: &Path, to: &str) {
+    for p in &mut m.problems {
+        p.file = relabel(&p.file, from, to);
+        p.message = relabel(&p.message, from, to);
+        p.hint = p.hint.as_deref().map(|h| relabel(h, from, to));
+    }
+    for text in m.failure_reasons.iter_mut().chain(m.notices.iter_mut()) {
+        *text = relabel(text, from, to);
     }
 }
 

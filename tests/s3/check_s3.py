@@ -273,7 +273,26 @@ def test_raw_from_bucket(env, local):
     assert [(o["file"], o["sha256"]) for o in m["outputs"] if o["file"].endswith(".parquet")] == [
         (o["file"], o["sha256"]) for o in local["outputs"] if o["file"].endswith(".parquet")
     ]
-    print(f"  --raw {url}: {n} objects, run {m['run_id']}, tables identical to the local run")
+    # a corpus whose article text is missing: the problems name the objects
+    broken = f"{prefix}-no-texts"
+    for root, _, files in os.walk(env.raw):
+        for f in files:
+            path = os.path.join(root, f)
+            rel = os.path.relpath(path, env.raw).replace(os.sep, "/")
+            if not rel.startswith("texts/"):
+                env.s3.upload_file(path, BUCKET, f"{broken}/{rel}")
+    report_path = os.path.join(env.work, "broken.run.json")
+    r = env.run("run", "--raw", f"s3://{BUCKET}/{broken}", "--out", os.path.join(env.work, "broken"),
+                "--report", report_path)
+    assert r.returncode == 1, r.stderr
+    with open(report_path) as f:
+        report = json.load(f)
+    assert report["status"] == "failed" and report["problems"], report["status"]
+    text_problems = [p for p in report["problems"] if p["file"] == f"s3://{BUCKET}/{broken}/articles.csv"]
+    assert text_problems and any(f"s3://{BUCKET}/{broken}/texts/" in (p["hint"] or "") for p in text_problems), text_problems
+    assert "dyadflow-raw-" not in json.dumps(report) and "dyadflow-raw-" not in r.stderr
+    print(f"  --raw {url}: {n} objects, run {m['run_id']}, tables identical to the local run; "
+          f"problems of a broken corpus name its objects")
 
 
 def test_bad_urls(env):
