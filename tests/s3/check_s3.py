@@ -9,8 +9,10 @@ by .ci/s3.sh), creates a bucket, then:
    S3 filesystem through the pointer, rows and bytes as the run record says,
    identical to a local run; a rerun is up to date and uploads nothing;
 2. a writer killed mid-upload leaves the previous set current and complete;
-3. two writers held at the pointer write, then released: exactly one wins,
-   the other exits 3 with a clear message, and no set is mixed;
+3. two writers held at the pointer write, then released (over a previous
+   set, and on an empty prefix): exactly one wins, the other exits 3 with a
+   clear message; a reader reading meanwhile only ever reads a complete set,
+   the previous one or the winner's;
 4. --raw s3://... reads the corpus from the bucket: the same run and tables
    as from the local directory.
 """
@@ -23,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import boto3
@@ -205,28 +208,59 @@ def test_killed_mid_upload(env, local):
     print(f"  killed after 3 objects of runs/000002-…: {p0['set']} stayed current; next run published {p2['set']}")
 
 
-def test_two_writers(env, local, raw2):
-    prefix = "t3"
+def test_two_writers(env, local, raw2, previous):
+    """With a previous set, both writers' pointer writes carry If-Match; on an
+    empty prefix, If-None-Match: *."""
+    prefix = "t3" if previous else "t3-empty"
     url = f"s3://{BUCKET}/{prefix}"
-    r = env.run("run", "--raw", env.raw, "--out", url)
-    assert r.returncode == 0, r.stderr
-    p0, m0 = env.read_current(prefix)
-    set0 = env.keys(f"{prefix}/{p0['set']}/")
-    barrier = os.path.join(env.work, "release")
+    if previous:
+        r = env.run("run", "--raw", env.raw, "--out", url)
+        assert r.returncode == 0, r.stderr
+        p0, _ = env.read_current(prefix)
+        set0 = env.keys(f"{prefix}/{p0['set']}/")
+    else:
+        p0 = None
+    barrier = os.path.join(env.work, f"release-{prefix}")
     hold = {"DYADFLOW_S3_POINTER_BARRIER": barrier}
-    a = env.spawn("run", "--raw", env.raw, "--out", url, "--force", "--report", os.path.join(env.work, "a.json"),
-                  extra_env=hold, name="a")
-    b = env.spawn("run", "--raw", raw2, "--out", url, "--report", os.path.join(env.work, "b.json"),
-                  extra_env=hold, name="b")
+    # a reader reads the current set, whole, again and again while the
+    # writers upload, wait and race
+    seen, failures, stop = [], [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                seen.append(env.read_current(prefix)[0]["set"])
+            except env.s3.exceptions.NoSuchKey:
+                pass  # no pointer yet
+            except Exception as e:  # noqa: BLE001 (reported below)
+                failures.append(repr(e))
+
+    t = threading.Thread(target=reader)
+    t.start()
+    a = env.spawn("run", "--raw", env.raw, "--out", url, "--force", "--report", os.path.join(env.work, f"a-{prefix}.json"),
+                  extra_env=hold, name=f"a-{prefix}")
+    b = env.spawn("run", "--raw", raw2, "--out", url, "--report", os.path.join(env.work, f"b-{prefix}.json"),
+                  extra_env=hold, name=f"b-{prefix}")
     try:
         for w in (a, b):
             wait_for(w.err_path, "dyadflow: waiting before the pointer write", w)
         # both uploaded their sets and read the same pointer: release together
-        assert env.pointer(prefix) == p0
+        if previous:
+            assert env.pointer(prefix) == p0
+        else:
+            assert f"{prefix}/current" not in env.keys(prefix + "/")
         open(barrier, "w").close()
         for w in (a, b):
             w.wait(TIMEOUT)
+        # one more whole read after the race
+        n = len(seen) + len(failures) + 1
+        deadline = time.time() + 60
+        while len(seen) + len(failures) <= n and time.time() < deadline:
+            time.sleep(0.05)
+        stop.set()
+        t.join()
     finally:
+        stop.set()
         for w in (a, b):
             if w.poll() is None:
                 w.kill()
@@ -234,8 +268,8 @@ def test_two_writers(env, local, raw2):
     assert codes == [0, 3], (a.returncode, b.returncode, open(a.err_path).read(), open(b.err_path).read())
     winner, loser = (a, b) if a.returncode == 0 else (b, a)
     wname, lname = ("a", "b") if winner is a else ("b", "a")
-    wrec = json.load(open(os.path.join(env.work, f"{wname}.json")))
-    lrec = json.load(open(os.path.join(env.work, f"{lname}.json")))
+    wrec = json.load(open(os.path.join(env.work, f"{wname}-{prefix}.json")))
+    lrec = json.load(open(os.path.join(env.work, f"{lname}-{prefix}.json")))
     p, m = env.read_current(prefix)
     assert p["set"] == wrec["set"] and p["run_id"] == wrec["run_id"], (p, wrec["set"])
     assert lrec["exit_code"] == 3 and lrec["status"] == "failed", lrec["status"]
@@ -246,8 +280,14 @@ def test_two_writers(env, local, raw2):
     # the loser's set is complete but not current; the previous one untouched
     loser_keys = env.keys(f"{prefix}/{lrec['set']}/")
     assert f"{prefix}/{lrec['set']}/_SUCCESS" in loser_keys
-    assert env.keys(f"{prefix}/{p0['set']}/") == set0
-    print(f"  two writers: {wname} won with {p['set']}, {lname} exited 3 ({lrec['set']} uploaded, not current)")
+    assert not failures, failures[:3]
+    assert seen and seen[-1] == p["set"], seen
+    assert set(seen) <= {p["set"]} | ({p0["set"]} if previous else set()), set(seen)
+    if previous:
+        assert env.keys(f"{prefix}/{p0['set']}/") == set0
+    before = "over a previous set" if previous else "on an empty prefix"
+    print(f"  two writers {before}: {wname} won with {p['set']}, {lname} exited 3 ({lrec['set']} uploaded, "
+          f"not current); a reader read {len(seen)} complete sets meanwhile")
 
 
 def test_raw_from_bucket(env, local):
@@ -314,7 +354,8 @@ def main():
     for test in (
         lambda: test_publish_read_back_and_up_to_date(env, local),
         lambda: test_killed_mid_upload(env, local),
-        lambda: test_two_writers(env, local, raw2),
+        lambda: test_two_writers(env, local, raw2, previous=True),
+        lambda: test_two_writers(env, local, raw2, previous=False),
         lambda: test_raw_from_bucket(env, local),
         lambda: test_bad_urls(env),
     ):
