@@ -46,7 +46,9 @@ Exit codes:
   1  rows were rejected beyond what the configuration allows, warnings with
      --strict, or a gate failed: nothing was published
   2  usage, configuration or I/O error: nothing was published
-  3  another run is writing to the output directory: nothing was done";
+  3  another run is writing to the output directory: nothing was done (for
+     a bucket: another run made its set current first; this run's set was
+     uploaded but not made current)";
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
