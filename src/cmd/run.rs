@@ -128,11 +128,12 @@ fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow
         progress: crate::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
         keep_runs: args.keep_runs as usize,
     };
-    let (mut m, _outcome) = match out.up_to_date(&raw, &opts)? {
+    // the output's lock (a local directory) is held until the report is written
+    let (mut m, _lock) = match out.up_to_date(&raw, &opts)? {
         Some(m) => (m, None),
         None => {
-            let outcome = pipeline::execute(&opts)?;
-            (outcome.manifest.clone(), Some(outcome))
+            let pipeline::Outcome { manifest, lock, .. } = pipeline::execute(&opts)?;
+            (manifest, lock)
         }
     };
     let committed = out.finish(&raw, &mut m);
