@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== object storage: s3:// against a local S3 server (moto)"
 target="${CARGO_TARGET_DIR:-target}"
 bin="$target/debug/dyadflow"
 test -x "$bin" || cargo build --quiet
