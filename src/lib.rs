@@ -35,5 +35,6 @@ pub mod rules;
 pub mod schema;
 pub mod score;
 pub mod shard;
+pub mod storage;
 pub mod synth;
 pub mod write;

@@ -62,6 +62,7 @@ fn main() {
         Err(e) => {
             let code = match e.downcast_ref::<dyadflow::problem::Error>() {
                 Some(dyadflow::problem::Error::Locked { .. }) => cmd::EXIT_BUSY,
+                Some(dyadflow::problem::Error::Storage(e)) if e.is_busy() => cmd::EXIT_BUSY,
                 _ => cmd::EXIT_ERROR,
             };
             let format = match &cli.command {

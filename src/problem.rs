@@ -140,6 +140,15 @@ pub enum Error {
     /// another program version, or given twice.
     #[error("cannot merge {}: {message}; {hint}", .path.display())]
     ShardSet { path: PathBuf, message: String, hint: String },
+    /// Object storage (`s3://`): see [`crate::storage::Error`].
+    #[error(transparent)]
+    Storage(Box<crate::storage::Error>),
+}
+
+impl From<crate::storage::Error> for Error {
+    fn from(e: crate::storage::Error) -> Self {
+        Error::Storage(Box::new(e))
+    }
 }
 
 impl Error {

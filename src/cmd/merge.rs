@@ -66,17 +66,30 @@ pub struct Args {
 }
 
 pub fn execute(args: &Args) -> anyhow::Result<i32> {
+    // shard sets and the output may be bucket prefixes (s3://): see `storage`
+    let mut downloads = Vec::new();
+    let mut sets = Vec::new();
+    for s in &args.sets {
+        sets.push(crate::storage::shard_set_dir(s, &mut downloads)?);
+    }
+    let out = crate::storage::Output::open(&args.out)?;
     let mo = MergeOptions {
-        sets: args.sets.clone(),
-        out: args.out.clone(),
+        sets,
+        out: out.local().to_path_buf(),
         strict: args.strict,
         force: args.force,
         wait: std::time::Duration::from_secs(args.wait),
         keep_runs: args.keep_runs as usize,
         progress: crate::progress::ProgressStyle::detect(args.log_format == report::LogFormat::Json),
     };
+    // the output's lock is held until the report is written
     let outcome = flow::merge(&mo)?;
-    let path = args.report.clone().unwrap_or_else(|| super::run::report_path(&args.out));
-    super::run::finish_report(&outcome, &path, args.log_format, args.max_problems)?;
-    Ok(outcome.exit_code())
+    let mut m = outcome.manifest.clone();
+    let raw = crate::storage::RawInput::local_dir(std::path::Path::new(&m.raw_dir));
+    let committed = out.finish(&raw, &mut m);
+    let path = out.write_report(args.report.as_deref(), &args.out, serde_json::to_vec_pretty(&m)?)?;
+    committed?;
+    drop(outcome);
+    super::run::print_report(&m, &path, args.log_format, args.max_problems)?;
+    Ok(m.exit_code)
 }

@@ -21,7 +21,8 @@ use std::path::PathBuf;
 /// Options shared by the commands that read a corpus.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CorpusArgs {
-    /// Raw corpus directory (format: raw annotation format version 1).
+    /// Raw corpus directory (format: raw annotation format version 1), or
+    /// s3://bucket/prefix.
     #[arg(long, value_name = "DIR", default_value = "raw")]
     pub raw: PathBuf,
     /// Configuration file (TOML); built-in defaults when absent.

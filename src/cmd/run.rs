@@ -27,6 +27,14 @@ and program are those of the current set publishes nothing and says so; use
 Every run also writes its run report (the same record, with every problem) to
 <out>.run.json beside the output directory, or to --report FILE.
 
+--raw and --out also take s3://bucket/prefix (credentials, region and
+endpoint from the AWS_* environment variables). A raw prefix is downloaded
+first. A set published to a bucket is uploaded under prefix/runs/<set>/ and
+made current by one conditional write of the pointer object prefix/current;
+when another run moved that pointer meanwhile, this run's set stays uploaded
+but not current and the run exits 3. The run report goes to prefix/run.json
+unless --report FILE is given. See the README's \"Object storage\".
+
 With --lineage FILE, appends OpenLineage run events to FILE, one JSON object
 per line: START before the run, then COMPLETE (published, or up to date) or
 FAIL (with the error message) under the same run id. Inputs are the raw files
@@ -47,13 +55,15 @@ Exit codes:
   1  rows were rejected beyond what the configuration allows, warnings with
      --strict, or a gate failed: nothing was published
   2  usage, configuration or I/O error: nothing was published
-  3  another run is writing to the output directory: nothing was done";
+  3  another run is writing to the output directory: nothing was done (for
+     a bucket: another run made its set current first; this run's set was
+     uploaded but not made current)";
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     pub corpus: CorpusArgs,
-    /// Output directory for the published tables.
+    /// Output directory for the published tables, or s3://bucket/prefix.
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Where to write the run report (default: <out>.run.json).
@@ -115,9 +125,12 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
 
 fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow::Result<i32> {
     let config = args.corpus.load_config()?;
+    // --raw and --out may name bucket prefixes (s3://): see `storage`
+    let raw = crate::storage::RawInput::open(&args.corpus.raw)?;
+    let out = crate::storage::Output::open(&args.out)?;
     let opts = Options {
-        raw: args.corpus.raw.clone(),
-        out: Some(args.out.clone()),
+        raw: raw.local().to_path_buf(),
+        out: Some(out.local().to_path_buf()),
         config,
         config_path: args.corpus.config.clone(),
         strict: args.corpus.strict,
@@ -129,47 +142,54 @@ fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow
         keep_runs: args.keep_runs as usize,
     };
     if let Some(shard) = args.shard {
-        return execute_shard(args, &opts, shard);
+        return execute_shard(args, &opts, shard, &raw);
     }
-    let outcome = pipeline::execute(&opts)?;
-    let m = &outcome.manifest;
-    let path = args.report.clone().unwrap_or_else(|| report_path(&args.out));
-    crate::publish::write_atomically(&path, &serde_json::to_vec_pretty(m)?)?;
+    // the output's lock (a local directory) is held until the report is written
+    let (mut m, _lock) = match out.up_to_date(&raw, &opts)? {
+        Some(m) => (m, None),
+        None => {
+            let pipeline::Outcome { manifest, lock, .. } = pipeline::execute(&opts)?;
+            (manifest, lock)
+        }
+    };
+    let committed = out.finish(&raw, &mut m);
+    let path = out.write_report(args.report.as_deref(), &args.out, serde_json::to_vec_pretty(&m)?)?;
+    committed?;
+    let m = &m;
     if let Some(l) = lineage {
         l.finish(m, &args.corpus.raw, &args.out)?;
     }
-    print_report(&outcome, &path, args.corpus.log_format, args.corpus.max_problems)?;
-    Ok(outcome.exit_code())
+    print_report(m, &path, args.corpus.log_format, args.corpus.max_problems)?;
+    Ok(m.exit_code)
 }
 
-/// Writes the run report to `path` and prints the outcome.
-pub fn finish_report(
-    outcome: &pipeline::Outcome,
-    path: &std::path::Path,
-    format: report::LogFormat,
-    max_problems: usize,
-) -> anyhow::Result<()> {
-    crate::publish::write_atomically(path, &serde_json::to_vec_pretty(&outcome.manifest)?)?;
-    print_report(outcome, path, format, max_problems)
-}
-
-fn print_report(
-    outcome: &pipeline::Outcome,
-    path: &std::path::Path,
+/// Prints a run's outcome and where its report went.
+pub fn print_report(
+    m: &crate::manifest::Manifest,
+    report_at: &str,
     format: report::LogFormat,
     max_problems: usize,
 ) -> anyhow::Result<()> {
     let mut err = std::io::stderr().lock();
-    report::print(&mut err, &outcome.manifest, format, max_problems)?;
+    report::print(&mut err, m, format, max_problems)?;
     if format == report::LogFormat::Human {
         use std::io::Write;
-        writeln!(err, "  run report: {}", path.display())?;
+        writeln!(err, "  run report: {report_at}")?;
     }
     Ok(())
 }
 
-fn execute_shard(args: &Args, opts: &Options, shard: crate::shard::Shard) -> anyhow::Result<i32> {
-    let done = crate::shard::flow::execute_shard(opts, shard)?;
+fn execute_shard(
+    args: &Args,
+    opts: &Options,
+    shard: crate::shard::Shard,
+    raw: &crate::storage::RawInput,
+) -> anyhow::Result<i32> {
+    let mut done = crate::shard::flow::execute_shard(opts, shard)?;
+    raw.relabel_shard(&mut done.manifest);
+    // a shard set for a bucket prefix is written locally, then uploaded
+    // (its manifest last)
+    crate::storage::upload_shard_set(opts.out.as_deref().expect("a shard run writes"), &args.out, &done.manifest)?;
     let m = &done.manifest;
     let status = if done.up_to_date { "up to date" } else { "written" };
     match args.corpus.log_format {

@@ -54,14 +54,17 @@ pub enum Format {
 
 pub fn execute(args: &Args) -> anyhow::Result<i32> {
     let config = args.corpus.load_config()?;
+    // --raw may name a bucket prefix (s3://): downloaded first
+    let raw = crate::storage::RawInput::open(&args.corpus.raw)?;
     let opts = Options {
         config_path: args.corpus.config.clone(),
         strict: args.corpus.strict,
         batch_bytes: args.corpus.batch_mb.saturating_mul(1 << 20),
         progress: crate::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
-        ..Options::validate(args.corpus.raw.clone(), config)
+        ..Options::validate(raw.local().to_path_buf(), config)
     };
-    let outcome = pipeline::execute(&opts)?;
+    let mut outcome = pipeline::execute(&opts)?;
+    raw.relabel_manifest(&mut outcome.manifest);
     let m = &outcome.manifest;
     let mut err = std::io::stderr().lock();
     if args.format == Format::Log {

@@ -1,0 +1,469 @@
+//! Where a corpus is read from and a set published to: a local directory, or
+//! an S3 bucket prefix (`s3://bucket/prefix`).
+//!
+//! The pipeline itself only knows local directories. For a bucket:
+//!
+//! - `--raw s3://bucket/prefix`: every object under the prefix is downloaded
+//!   into a temporary directory (relative paths kept) and the run reads that
+//!   ([`RawInput`]). The inputs are hashed from the bytes, so the run id, and
+//!   with it the up-to-date decision, is the same as for a local copy.
+//! - `--out s3://bucket/prefix`: the pipeline publishes into a temporary local
+//!   output directory exactly as it does everywhere; then the new set's files
+//!   are uploaded under `prefix/runs/<set>/`, and the set becomes current by
+//!   ONE conditional write of the pointer object `prefix/current`
+//!   ([`S3Output`], protocol in [`s3`]).
+//!
+//! The bucket side runs on a small current-thread tokio runtime kept inside
+//! this module; the rest of dyadflow stays synchronous.
+
+pub mod s3;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use s3::{Pointer, S3Output};
+
+/// Errors of the object-storage side, each with the URL or key concerned and
+/// a hint. `Busy` errors (another writer won) exit with code 3.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid object storage URL `{url}`: {message} (expected s3://bucket/prefix)")]
+    BadUrl { url: String, message: String },
+    #[error(
+        "cannot set up S3 access for {url}: {}; hint: credentials, region and endpoint come from \
+         AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION (or AWS_DEFAULT_REGION), AWS_ENDPOINT_URL \
+         and AWS_ALLOW_HTTP=true for a server without TLS",
+        brief(.error)
+    )]
+    Setup { url: String, error: Box<object_store::Error> },
+    #[error("cannot start the runtime for object storage: {error}")]
+    Runtime { error: std::io::Error },
+    #[error("S3 {op} of {url} failed: {}; hint: {hint}", brief(.error))]
+    Request { op: &'static str, url: String, error: Box<object_store::Error>, hint: &'static str },
+    #[error("cannot {op} {}: {error}", .path.display())]
+    Local { op: &'static str, path: PathBuf, error: std::io::Error },
+    #[error(
+        "no object under {url}: nothing to read; hint: check the bucket and prefix (objects are listed recursively)"
+    )]
+    EmptyPrefix { url: String },
+    #[error("the pointer {url} is not a dyadflow pointer: {message}; hint: it should hold JSON written by dyadflow")]
+    BadPointer { url: String, message: String },
+    #[error(
+        "another run made {winner} current at {url} (run {winner_run}) while this run was uploading: \
+         this run's set {ours} was uploaded but NOT made current; rerun to publish on top of the new set"
+    )]
+    PointerMoved { url: String, winner: String, winner_run: String, ours: String },
+    #[error(
+        "another run is uploading the set {set} to {url} (its {key} exists already): nothing was made current; \
+         wait for it, then rerun"
+    )]
+    SetTaken { url: String, set: String, key: String },
+}
+
+/// An object store error in one line: the S3 error code and message when
+/// the server sent them (instead of its whole XML body), else its text.
+fn brief(e: &object_store::Error) -> String {
+    let text = e.to_string();
+    let between = |open: &str, close: &str| {
+        let start = text.find(open)? + open.len();
+        let len = text[start..].find(close)?;
+        Some(text[start..start + len].to_string())
+    };
+    match (between("<Code>", "</Code>"), between("<Message>", "</Message>")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code,
+        _ => text,
+    }
+}
+
+impl Error {
+    /// True when another writer is (or was) at work on the same prefix:
+    /// exit code 3, like a held lock.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Error::PointerMoved { .. } | Error::SetTaken { .. })
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A place given as `--raw` or `--out`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Local(PathBuf),
+    /// `s3://bucket/prefix`; the prefix has no leading or trailing `/` and
+    /// may be empty (the bucket's root).
+    S3 {
+        bucket: String,
+        prefix: String,
+    },
+}
+
+impl Location {
+    /// Parses a command-line argument: `s3://bucket[/prefix]` or a local
+    /// path (anything else).
+    pub fn parse(arg: &str) -> Result<Location> {
+        let Some(rest) = arg.strip_prefix("s3://") else {
+            if arg.contains("://") {
+                return Err(Error::BadUrl {
+                    url: arg.into(),
+                    message: "only the s3:// scheme is supported besides local paths".into(),
+                });
+            }
+            return Ok(Location::Local(PathBuf::from(arg)));
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let bad = |message: &str| Error::BadUrl { url: arg.into(), message: message.into() };
+        if bucket.is_empty() {
+            return Err(bad("the bucket name is empty"));
+        }
+        let valid = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
+        if bucket.len() < 3 || bucket.len() > 63 || !bucket.chars().all(valid) {
+            return Err(bad("a bucket name has 3 to 63 lowercase letters, digits, `-` or `.`"));
+        }
+        let prefix = prefix.trim_matches('/');
+        if prefix.split('/').any(|p| p.is_empty() && !prefix.is_empty() || p == "." || p == "..") {
+            return Err(bad("the prefix has an empty, `.` or `..` segment"));
+        }
+        Ok(Location::S3 { bucket: bucket.into(), prefix: prefix.into() })
+    }
+
+    /// [`Location::parse`] of a path given on the command line.
+    pub fn from_path(path: &Path) -> Result<Location> {
+        match path.to_str() {
+            Some(s) => Location::parse(s),
+            None => Ok(Location::Local(path.to_path_buf())),
+        }
+    }
+
+    pub fn is_remote(&self) -> bool {
+        matches!(self, Location::S3 { .. })
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Local(p) => write!(f, "{}", p.display()),
+            Location::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
+            Location::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
+}
+
+/// The raw corpus of a run: a local directory as given, or a bucket prefix
+/// downloaded into a temporary directory that lives as long as this value.
+pub struct RawInput {
+    location: Location,
+    local: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+impl RawInput {
+    /// Opens `--raw`: downloads it first when it names a bucket prefix.
+    pub fn open(arg: &Path) -> crate::problem::Result<RawInput> {
+        let location = Location::from_path(arg)?;
+        match &location {
+            Location::Local(p) => Ok(RawInput { local: p.clone(), location, _tmp: None }),
+            Location::S3 { bucket, prefix } => {
+                let tmp = tempfile::Builder::new().prefix("dyadflow-raw-").tempdir().map_err(|error| Error::Local {
+                    op: "create a temporary directory",
+                    path: std::env::temp_dir(),
+                    error,
+                })?;
+                let local = tmp.path().join("raw");
+                s3::download_prefix(bucket, prefix, &local)?;
+                Ok(RawInput { local, location, _tmp: Some(tmp) })
+            }
+        }
+    }
+
+    /// The directory the pipeline reads.
+    pub fn local(&self) -> &Path {
+        &self.local
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Names the bucket instead of the temporary directory in a text
+    /// (the run record, a problem's file).
+    pub fn relabel(&self, text: &str) -> String {
+        match self.location.is_remote() {
+            true => relabel(text, &self.local, &self.location.to_string()),
+            false => text.to_string(),
+        }
+    }
+
+    /// The run record names the bucket, not the temporary directory.
+    pub fn relabel_manifest(&self, m: &mut crate::manifest::Manifest) {
+        if !self.location.is_remote() {
+            return;
+        }
+        m.raw_dir = self.location.to_string();
+        relabel_texts(m, &self.local, &self.location.to_string());
+    }
+}
+
+/// Where `dyadflow run` publishes: a local output directory (as always), or
+/// a bucket prefix through a temporary local output directory.
+pub enum Output {
+    Local(PathBuf),
+    S3(Box<S3Output>),
+}
+
+impl Output {
+    /// Opens `--out`; for a bucket, reads its pointer (see [`S3Output::begin`]).
+    pub fn open(arg: &Path) -> crate::problem::Result<Output> {
+        Ok(match Location::from_path(arg)? {
+            Location::Local(p) => Output::Local(p),
+            Location::S3 { bucket, prefix } => Output::S3(Box::new(S3Output::begin(&bucket, &prefix)?)),
+        })
+    }
+
+    /// The directory the pipeline publishes into.
+    pub fn local(&self) -> &Path {
+        match self {
+            Output::Local(p) => p,
+            Output::S3(s) => s.local(),
+        }
+    }
+
+    /// For a bucket: the run record of a run that finds its result current
+    /// in the bucket already (same inputs, configuration and program), so
+    /// that nothing is parsed or uploaded. None for a local directory (the
+    /// pipeline decides that itself), with `force`, or when the bucket's
+    /// current set is another run's.
+    pub fn up_to_date(
+        &self,
+        raw: &RawInput,
+        opts: &crate::pipeline::Options,
+    ) -> crate::problem::Result<Option<crate::manifest::Manifest>> {
+        let Output::S3(s3) = self else { return Ok(None) };
+        if opts.force {
+            return Ok(None);
+        }
+        let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let started_at = now();
+        let inputs = crate::inputs::hash_raw_dir(raw.local())?;
+        let config_json = serde_json::to_string(&opts.config).expect("configuration serializes");
+        let config_sha256 = crate::digest::sha256_hex(config_json.as_bytes());
+        let run_id = crate::inputs::run_id(&inputs, &config_sha256);
+        let Some(record) = s3.up_to_date(&run_id)? else { return Ok(None) };
+        let warnings = record.get("warnings").and_then(|w| w.as_u64()).unwrap_or(0) as usize;
+        if opts.strict && warnings > 0 {
+            return Ok(None);
+        }
+        let set = s3.current().map(|p| p.set.clone()).unwrap_or_default();
+        let url = s3.location().to_string();
+        let field = |name: &str| record.get(name).cloned().unwrap_or_default();
+        Ok(Some(crate::manifest::Manifest {
+            run_id,
+            program: "dyadflow",
+            program_version: crate::inputs::PROGRAM_VERSION,
+            schema_version: crate::schema::SCHEMA_VERSION,
+            command: opts.command.clone(),
+            status: "unchanged".into(),
+            exit_code: 0,
+            started_at,
+            finished_at: now(),
+            raw_dir: raw.location().to_string(),
+            out_dir: Some(url.clone()),
+            config_file: opts.config_path.as_ref().map(|p| p.display().to_string()),
+            config_sha256,
+            inputs,
+            tables: serde_json::from_value(field("tables")).unwrap_or_default(),
+            stages: Default::default(),
+            outputs: serde_json::from_value(field("outputs")).unwrap_or_default(),
+            rules: Vec::new(),
+            tests: Vec::new(),
+            errors: 0,
+            warnings,
+            failure_reasons: Vec::new(),
+            durations_ms: Default::default(),
+            notices: vec![format!(
+                "the inputs, configuration and program are those of {set}, current at {url}: nothing was parsed or uploaded"
+            )],
+            set: Some(set),
+            problems: Vec::new(),
+        }))
+    }
+
+    /// After the pipeline: for a bucket, uploads the set the run published
+    /// (if it published one) and makes it current (see [`S3Output::commit`]);
+    /// the run record then names the URLs, not the temporary directories.
+    /// When another writer moved the pointer, the record says so (exit code
+    /// 3) and the error is returned, for the caller to report after writing
+    /// the record.
+    pub fn finish(&self, raw: &RawInput, m: &mut crate::manifest::Manifest) -> crate::problem::Result<()> {
+        raw.relabel_manifest(m);
+        let Output::S3(s3) = self else { return Ok(()) };
+        let url = s3.location().to_string();
+        m.out_dir = Some(url.clone());
+        relabel_texts(m, s3.local(), &url);
+        if m.status != "published" {
+            return Ok(());
+        }
+        let Some(set) = m.set.clone() else { return Ok(()) };
+        let relabel = |text: &str| {
+            let text = relabel_json(text, s3.local(), &url);
+            match raw.location().is_remote() {
+                true => relabel_json(&text, raw.local(), &raw.location().to_string()),
+                false => text,
+            }
+        };
+        match s3.commit(&set, &m.run_id, relabel) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                m.status = "failed".into();
+                m.exit_code = if e.is_busy() { crate::cmd::EXIT_BUSY } else { crate::cmd::EXIT_ERROR };
+                m.failure_reasons.push(e.to_string());
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Writes the run report: to `report` when given, else beside a local
+    /// output directory (`<out>.run.json`) or, for a bucket, to
+    /// `prefix/run.json`. Returns where it went.
+    pub fn write_report(
+        &self,
+        report: Option<&Path>,
+        out_arg: &Path,
+        bytes: Vec<u8>,
+    ) -> crate::problem::Result<String> {
+        match (report, self) {
+            (Some(path), _) => crate::publish::write_atomically(path, &bytes).map(|_| path.display().to_string()),
+            (None, Output::Local(_)) => {
+                let path = crate::cmd::run::report_path(out_arg);
+                crate::publish::write_atomically(&path, &bytes).map(|_| path.display().to_string())
+            }
+            (None, Output::S3(s3)) => {
+                s3.bucket().put_plain(s3::REPORT, bytes)?;
+                Ok(s3.bucket().url(s3::REPORT))
+            }
+        }
+    }
+}
+
+/// Names `to` instead of the path `from` in the texts of a run record: the
+/// problems' files, messages and hints, the failure reasons and notices.
+fn relabel_texts(m: &mut crate::manifest::Manifest, from: &Path, to: &str) {
+    for p in &mut m.problems {
+        p.file = relabel(&p.file, from, to);
+        p.message = relabel(&p.message, from, to);
+        p.hint = p.hint.as_deref().map(|h| relabel(h, from, to));
+    }
+    for text in m.failure_reasons.iter_mut().chain(m.notices.iter_mut()) {
+        *text = relabel(text, from, to);
+    }
+}
+
+/// Replaces the path `from` (and what is below it) by `to` in `text`.
+fn relabel(text: &str, from: &Path, to: &str) -> String {
+    text.replace(&from.display().to_string(), to)
+}
+
+/// Replaces the path `from` by `to` inside the strings of a JSON document
+/// (both as they are escaped in JSON).
+pub fn relabel_json(json: &str, from: &Path, to: &str) -> String {
+    let esc = |s: &str| {
+        let q = serde_json::to_string(s).expect("a string serializes");
+        q[1..q.len() - 1].to_string()
+    };
+    json.replace(&esc(&from.display().to_string()), &esc(to))
+}
+
+impl RawInput {
+    /// A local directory, as it is (the raw directory a merge's shards name,
+    /// which the merging machine may not have).
+    pub fn local_dir(path: &Path) -> RawInput {
+        RawInput { location: Location::Local(path.to_path_buf()), local: path.to_path_buf(), _tmp: None }
+    }
+
+    /// A shard set's manifest names the bucket, not the temporary directory.
+    pub fn relabel_shard(&self, m: &mut crate::shard::set::ShardManifest) {
+        if self.location.is_remote() {
+            m.raw_dir = self.location.to_string();
+        }
+    }
+}
+
+/// Uploads a shard set written into the local directory `local` when
+/// `out_arg` names a bucket prefix: its files first, its manifest
+/// (`shard.json`) last, so that a set whose upload did not finish has no
+/// manifest and `merge` refuses it.
+pub fn upload_shard_set(
+    local: &Path,
+    out_arg: &Path,
+    m: &crate::shard::set::ShardManifest,
+) -> crate::problem::Result<()> {
+    let Location::S3 { bucket, prefix } = Location::from_path(out_arg)? else { return Ok(()) };
+    let b = s3::Bucket::open(&bucket, &prefix)?;
+    let read = |name: &str| {
+        let path = local.join(name);
+        std::fs::read(&path).map_err(|error| Error::Local { op: "read", path, error })
+    };
+    // a manifest left by an earlier upload goes first: the set is incomplete
+    // until the new one is written
+    b.put_plain(crate::shard::set::MANIFEST, Vec::new())?;
+    for f in &m.files {
+        b.put_plain(&f.file, read(&f.file)?)?;
+    }
+    b.put_plain(crate::shard::set::MANIFEST, read(crate::shard::set::MANIFEST)?)?;
+    Ok(())
+}
+
+/// The local directory of a shard set given to `merge`: the directory
+/// itself, or a bucket prefix downloaded into a temporary directory (kept
+/// in `keep` for as long as the merge runs).
+pub fn shard_set_dir(arg: &Path, keep: &mut Vec<tempfile::TempDir>) -> crate::problem::Result<PathBuf> {
+    match Location::from_path(arg)? {
+        Location::Local(p) => Ok(p),
+        Location::S3 { bucket, prefix } => {
+            let tmp = tempfile::Builder::new().prefix("dyadflow-shard-").tempdir().map_err(|error| Error::Local {
+                op: "create a temporary directory",
+                path: std::env::temp_dir(),
+                error,
+            })?;
+            let local = tmp.path().join("set");
+            s3::download_prefix(&bucket, &prefix, &local)?;
+            keep.push(tmp);
+            Ok(local)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_parse() {
+        assert_eq!(Location::parse("raw").unwrap(), Location::Local("raw".into()));
+        assert_eq!(Location::parse("/data/out").unwrap(), Location::Local("/data/out".into()));
+        assert_eq!(
+            Location::parse("s3://my-bucket/a/b/").unwrap(),
+            Location::S3 { bucket: "my-bucket".into(), prefix: "a/b".into() }
+        );
+        assert_eq!(
+            Location::parse("s3://my-bucket").unwrap(),
+            Location::S3 { bucket: "my-bucket".into(), prefix: "".into() }
+        );
+        assert_eq!(Location::parse("s3://my-bucket/a/b/").unwrap().to_string(), "s3://my-bucket/a/b");
+        assert_eq!(Location::parse("s3://my-bucket/").unwrap().to_string(), "s3://my-bucket");
+        for bad in ["s3://", "s3:///x", "s3://Upper/x", "s3://ab", "s3://b_b/x", "s3://bkt/a//b", "s3://bkt/../x"] {
+            let e = Location::parse(bad).unwrap_err();
+            assert!(matches!(&e, Error::BadUrl { url, .. } if url == bad), "{bad}: {e}");
+        }
+        let e = Location::parse("gs://bucket/x").unwrap_err().to_string();
+        assert!(e.contains("only the s3:// scheme"), "{e}");
+    }
+
+    #[test]
+    fn json_relabel_keeps_escaping() {
+        let json = r#"{"raw_dir":"/tmp/x\"y/raw","file":"/tmp/x\"y/raw/events.csv","other":"raw"}"#;
+        let out = relabel_json(json, Path::new("/tmp/x\"y/raw"), "s3://b-1/p");
+        assert_eq!(out, r#"{"raw_dir":"s3://b-1/p","file":"s3://b-1/p/events.csv","other":"raw"}"#);
+    }
+}
