@@ -163,6 +163,13 @@ def states(date: str) -> tuple[str, dict]:
     return dag_run.state, {ti.task_id + (f"[{ti.map_index}]" if ti.map_index >= 0 else ""): ti.state for ti in tis}
 
 
+def map_labels(date: str) -> list[str]:
+    """The mapped shard instances' labels in the UI (``map_index_template``)."""
+    (dag_run,) = DagRun.find(dag_id="dyadflow_fanout", execution_date=timezone.parse(date))
+    tis = sorted((ti for ti in dag_run.get_task_instances() if ti.task_id == "run_shard"), key=lambda ti: ti.map_index)
+    return [ti.rendered_map_index for ti in tis]
+
+
 def expect(date: str, proc, run_state: str, task_states: dict) -> None:
     got_run, got = states(date)
     if (got_run, got) != (run_state, task_states):
@@ -182,6 +189,7 @@ def test_dags_test_fanout_on_raw_with_three_shards(tmp_path):
     # 1. three mapped shard runs, then the merge publishes
     proc = dags_test("2025-02-01T01:00:00+00:00", **base)
     expect("2025-02-01T01:00:00+00:00", proc, "success", dict.fromkeys(["plan_shards", *SHARD_TASKS, "merge"], "success"))
+    assert map_labels("2025-02-01T01:00:00+00:00") == ["0/3", "1/3", "2/3"]
     log = proc.stdout + proc.stderr
     for k in range(3):
         assert f"--out {out}.work/shards/{k} --shard {k}/3" in log
