@@ -4,7 +4,9 @@
 # apache-airflow, openlineage-python and jsonschema (pinned in tests/ops/): the
 # OpenLineage events against their schema, SARIF against its schema, the GitHub
 # annotations, the DAG's exit-code mapping, and `airflow dags test` on raw/ and on a
-# broken copy with every task state checked.
+# broken copy with every task state checked; the fan-out examples (the Airflow DAG with
+# mapped shard tasks and a merge, under `airflow dags test` on raw/ with 3 shards; the
+# Kubernetes indexed Job and merge Job, run by examples/k8s/run.sh with a stand-in kubectl).
 #
 # The venv is kept under the target directory, keyed by the hash of the requirements
 # and constraints, so reruns skip the install; from nothing it is built here.
