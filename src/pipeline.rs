@@ -126,8 +126,10 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     clock.lap("0-inputs");
     let run = RunFacts { started, rid, config_sha256, inputs, notices, clock };
     let run = match up_to_date(opts, run, lock.as_ref()) {
-        Ok(m) => return Ok(Outcome { manifest: m, actors: DataFrame::empty(), scores: DataFrame::empty(), lock }),
-        Err(run) => run,
+        UpToDate::Yes(m) => {
+            return Ok(Outcome { manifest: *m, actors: DataFrame::empty(), scores: DataFrame::empty(), lock })
+        }
+        UpToDate::No(run) => run,
     };
     let mut run = run;
     let meta = FileMeta { run_id: run.rid.clone(), program_version: PROGRAM_VERSION.to_string() };
@@ -181,23 +183,26 @@ pub(crate) struct RunFacts {
 }
 
 /// Same inputs, configuration and program: the published set is this run's
-/// result already (unless --strict must fail on its warnings). Gives the run
-/// back when it has work to do.
-pub(crate) fn up_to_date(
-    opts: &Options,
-    run: RunFacts,
-    lock: Option<&WriterLock>,
-) -> std::result::Result<Manifest, RunFacts> {
+/// result already (unless --strict must fail on its warnings). The record of
+/// such a run, when it is one.
+pub(crate) fn up_to_date(opts: &Options, run: RunFacts, lock: Option<&WriterLock>) -> UpToDate {
     if opts.force {
-        return Err(run);
+        return UpToDate::No(run);
     }
     let current = lock
         .and_then(|l| publish::current(l.out()))
         .filter(|c| c.run_id == run.rid && !(opts.strict && c.warnings > 0));
     match current {
-        Some(current) => Ok(unchanged(opts, run, current)),
-        None => Err(run),
+        Some(current) => UpToDate::Yes(Box::new(unchanged(opts, run, current))),
+        None => UpToDate::No(run),
     }
+}
+
+/// Whether a run's result is published already: its record, or the run to
+/// carry on with.
+pub(crate) enum UpToDate {
+    Yes(Box<Manifest>),
+    No(RunFacts),
 }
 
 /// Where the rows of a large table are when the partitions are done.
@@ -657,7 +662,7 @@ pub(crate) fn finish(
             (&schema::REJECTS, TableData::Frame(&rejects)),
         ];
         let shown = opts.progress.stage("publish");
-        let p = publish_set(lock, opts.keep_runs, &meta, tables, &m, &opts.raw)?;
+        let p = publish_set(lock, opts.keep_runs, meta, tables, &m, &opts.raw)?;
         shown.inc(p.outputs.iter().map(|o| o.rows as u64).sum());
         shown.finish();
         m.outputs = p.outputs;

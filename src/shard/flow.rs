@@ -133,11 +133,11 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
     let run =
         RunFacts { started, rid: first.run_id.clone(), config_sha256, inputs: first.inputs.clone(), notices, clock };
     let mut run = match pipeline::up_to_date(&opts, run, lock.as_ref()) {
-        Ok(m) => {
+        pipeline::UpToDate::Yes(m) => {
             let empty = polars::prelude::DataFrame::empty();
-            return Ok(Outcome { manifest: m, actors: empty.clone(), scores: empty, lock });
+            return Ok(Outcome { manifest: *m, actors: empty.clone(), scores: empty, lock });
         }
-        Err(run) => run,
+        pipeline::UpToDate::No(run) => run,
     };
     let meta = FileMeta { run_id: run.rid.clone(), program_version: inputs::PROGRAM_VERSION.to_string() };
     let scratch = Scratch::new(Some(&mo.out), &run.rid)?;
