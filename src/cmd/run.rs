@@ -185,8 +185,11 @@ fn execute_shard(
     shard: crate::shard::Shard,
     raw: &crate::storage::RawInput,
 ) -> anyhow::Result<i32> {
-    let mut done = crate::shard::flow::execute_shard(opts, shard)?;
-    raw.relabel_shard(&mut done.manifest);
+    let label = match raw.location().is_remote() {
+        true => raw.location().to_string(),
+        false => opts.raw.display().to_string(),
+    };
+    let done = crate::shard::flow::execute_shard(opts, shard, &label)?;
     // a shard set for a bucket prefix is written locally, then uploaded
     // (its manifest last)
     crate::storage::upload_shard_set(opts.out.as_deref().expect("a shard run writes"), &args.out, &done.manifest)?;

@@ -23,7 +23,10 @@ pub struct ShardOutcome {
 /// into `opts.out`. Nothing is decided here: whether rows were rejected
 /// beyond what the configuration allows, and the gates, are the merge's to
 /// decide on the whole corpus.
-pub fn execute_shard(opts: &Options, shard: Shard) -> Result<ShardOutcome> {
+///
+/// `raw_label` is how the shard's manifest names the raw corpus (the bucket
+/// URL when it was downloaded from one).
+pub fn execute_shard(opts: &Options, shard: Shard, raw_label: &str) -> Result<ShardOutcome> {
     let started = Started::now();
     if !opts.raw.is_dir() {
         return Err(Error::NoRawDir { path: opts.raw.clone() });
@@ -58,7 +61,7 @@ pub fn execute_shard(opts: &Options, shard: Shard) -> Result<ShardOutcome> {
         run_id: rid,
         shard,
         hash: HASH.into(),
-        raw_dir: opts.raw.display().to_string(),
+        raw_dir: raw_label.to_string(),
         config_file: opts.config_path.as_ref().map(|p| p.display().to_string()),
         config: opts.config.clone(),
         config_sha256,

@@ -380,13 +380,6 @@ impl RawInput {
     pub fn local_dir(path: &Path) -> RawInput {
         RawInput { location: Location::Local(path.to_path_buf()), local: path.to_path_buf(), _tmp: None }
     }
-
-    /// A shard set's manifest names the bucket, not the temporary directory.
-    pub fn relabel_shard(&self, m: &mut crate::shard::set::ShardManifest) {
-        if self.location.is_remote() {
-            m.raw_dir = self.location.to_string();
-        }
-    }
 }
 
 /// Uploads a shard set written into the local directory `local` when

@@ -14,7 +14,9 @@ by .ci/s3.sh), creates a bucket, then:
    clear message; a reader reading meanwhile only ever reads a complete set,
    the previous one or the winner's;
 4. --raw s3://... reads the corpus from the bucket: the same run and tables
-   as from the local directory.
+   as from the local directory;
+5. shards read from the bucket and write their shard sets to it; merge
+   reads them from the bucket and publishes there: the single run's tables.
 """
 
 import hashlib
@@ -335,6 +337,37 @@ def test_raw_from_bucket(env, local):
           f"problems of a broken corpus name its objects")
 
 
+def test_shards_through_the_bucket(env, local):
+    """The fan-out over object storage: each shard reads the corpus from the
+    bucket and writes its shard set to a bucket prefix (manifest last); the
+    merge reads the sets from the bucket and publishes to a bucket prefix
+    through the pointer: the same tables as a local single run."""
+    raw_url = f"s3://{BUCKET}/raw-copy/v1"  # uploaded by test_raw_from_bucket
+    n = 3
+    sets = []
+    for k in range(n):
+        url = f"s3://{BUCKET}/split/shards/{k}"
+        r = env.run("run", "--raw", raw_url, "--out", url, "--shard", f"{k}/{n}")
+        assert r.returncode == 0, r.stderr
+        shard = json.loads(env.get(f"split/shards/{k}/shard.json"))
+        assert shard["shard"] == {"index": k, "count": n} and shard["raw_dir"] == raw_url, shard["raw_dir"]
+        assert {f["file"] for f in shard["files"]} == {"events.parquet", "mentions.parquet", "state.json"}
+        sets.append(url)
+    # a set whose upload did not finish (no manifest) is refused
+    env.s3.put_object(Bucket=BUCKET, Key="split/broken/events.parquet", Body=b"partial")
+    r = env.run("merge", sets[0], sets[1], f"s3://{BUCKET}/split/broken", "--out", f"s3://{BUCKET}/split/out")
+    assert r.returncode == 2 and "has no shard.json" in r.stderr, r.stderr
+    assert not env.keys("split/out/current"), "nothing published"
+    r = env.run("merge", *reversed(sets), "--out", f"s3://{BUCKET}/split/out")
+    assert r.returncode == 0, r.stderr
+    p, m = env.read_current("split/out")
+    assert m["run_id"] == local["run_id"] and m["command"] == "merge"
+    assert [(o["file"], o["sha256"]) for o in m["outputs"] if o["file"].endswith(".parquet")] == [
+        (o["file"], o["sha256"]) for o in local["outputs"] if o["file"].endswith(".parquet")
+    ], "merged tables are the single run's, byte for byte"
+    print(f"  {n} shards from and to the bucket, merged into {p['set']}: tables identical to a local run")
+
+
 def test_bad_urls(env):
     r = env.run("run", "--raw", env.raw, "--out", "s3://Not_A_Bucket/x")
     assert r.returncode == 2 and "invalid object storage URL `s3://Not_A_Bucket/x`" in r.stderr, r.stderr
@@ -357,6 +390,7 @@ def main():
         lambda: test_two_writers(env, local, raw2, previous=True),
         lambda: test_two_writers(env, local, raw2, previous=False),
         lambda: test_raw_from_bucket(env, local),
+        lambda: test_shards_through_the_bucket(env, local),
         lambda: test_bad_urls(env),
     ):
         test()
