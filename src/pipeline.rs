@@ -257,6 +257,43 @@ pub struct Collected {
     pub normalized: [usize; 4],
 }
 
+impl Collected {
+    /// Adds what another shard collected (shards are absorbed one at a time,
+    /// so a merge holds the combined state and one shard's, not every
+    /// shard's). The shards' event and mention files become sorted runs to
+    /// merge.
+    pub fn absorb(&mut self, p: Collected, scratch: &std::path::Path) -> Result<()> {
+        fn files(rows: Option<TableRows>) -> Vec<std::path::PathBuf> {
+            match rows {
+                Some(TableRows::File(w)) => vec![w.path],
+                Some(TableRows::Runs(r)) => r.external_files().expect("a shard's rows are sorted files"),
+                None => Vec::new(),
+            }
+        }
+        self.ledger.absorb(p.ledger);
+        self.articles.extend(p.articles);
+        self.counts.absorb(p.counts);
+        self.incidents.absorb_from(p.incidents);
+        self.event_tests.absorb(p.event_tests);
+        self.mention_tests.absorb(p.mention_tests);
+        for (mine, theirs, t) in
+            [(&mut self.events, p.events, &schema::EVENTS), (&mut self.mentions, p.mentions, &schema::MENTIONS)]
+        {
+            let mut all = files(mine.take());
+            all.extend(files(theirs));
+            if !all.is_empty() {
+                *mine = Some(TableRows::Runs(SortedRuns::of_files(scratch, t, all)));
+            }
+        }
+        for i in 0..4 {
+            self.staged[i] += p.staged[i];
+            self.normalized[i] += p.normalized[i];
+        }
+        self.shard = Shard::WHOLE;
+        Ok(())
+    }
+}
+
 /// Stages 1 to 3 on the rows `shard` owns: the dimensions, the routing of
 /// events and mentions into partitions, and the partitions one at a time.
 /// Table files go to `scratch` when `writing`.
@@ -421,44 +458,11 @@ pub fn collect(
 /// to an unknown article names the closest article of the whole corpus.
 fn combine(mut parts: Vec<Collected>, scratch: &std::path::Path) -> Result<Collected> {
     parts.sort_by_key(|p| p.shard.index);
-    let mut all = if parts.len() == 1 {
-        parts.pop().expect("one part")
-    } else {
-        let mut iter = parts.into_iter();
-        let mut first = iter.next().expect("at least one shard");
-        let mut event_files = Vec::new();
-        let mut mention_files = Vec::new();
-        let take = |rows: Option<TableRows>, into: &mut Vec<std::path::PathBuf>| match rows {
-            Some(TableRows::File(w)) => into.push(w.path),
-            Some(TableRows::Runs(r)) => into.extend(r.external_files().expect("a shard's rows are sorted files")),
-            None => {}
-        };
-        take(first.events.take(), &mut event_files);
-        take(first.mentions.take(), &mut mention_files);
-        for p in iter {
-            first.ledger.absorb(p.ledger);
-            first.articles.extend(p.articles);
-            first.counts.absorb(p.counts);
-            first
-                .incidents
-                .absorb(p.incidents.state())
-                .map_err(|message| crate::problem::Error::Invariant { rule: Rule::RowsReconcile, message })?;
-            first.event_tests.absorb(p.event_tests);
-            first.mention_tests.absorb(p.mention_tests);
-            take(p.events, &mut event_files);
-            take(p.mentions, &mut mention_files);
-            for i in 0..4 {
-                first.staged[i] += p.staged[i];
-                first.normalized[i] += p.normalized[i];
-            }
-        }
-        if !event_files.is_empty() {
-            first.events = Some(TableRows::Runs(SortedRuns::of_files(scratch, &schema::EVENTS, event_files)));
-            first.mentions = Some(TableRows::Runs(SortedRuns::of_files(scratch, &schema::MENTIONS, mention_files)));
-        }
-        first.shard = Shard::WHOLE;
-        first
-    };
+    let mut iter = parts.into_iter();
+    let mut all = iter.next().expect("at least one part");
+    for p in iter {
+        all.absorb(p, scratch)?;
+    }
     all.articles.sort_by(|a, b| a.article_id.cmp(&b.article_id));
     let ids: Vec<&str> = all.articles.iter().map(|a| a.article_id.as_str()).collect();
     let hint = |p: crate::rules::Rule, message: &str, hint: &mut Option<String>| {

@@ -344,6 +344,32 @@ impl Incidents {
         Ok(())
     }
 
+    /// Adds the incidents of another accumulator (another shard's), as
+    /// [`Incidents::absorb`] does with a stored state, without making one.
+    pub fn absorb_from(&mut self, other: Incidents) {
+        let actors: Vec<u32> = other.actors.names.iter().map(|a| self.actors.id(a)).collect();
+        let codes: Vec<u32> = other.codes.names.iter().map(|c| self.codes.id(c)).collect();
+        for (c, f) in other.code_facts {
+            self.code_facts.entry(codes[c as usize]).or_insert(f);
+        }
+        for (a, t) in other.top_of {
+            self.top_of.insert(actors[a as usize], actors[t as usize]);
+        }
+        for (hash, i) in other.incidents {
+            let inc = self.incidents.entry(hash).or_insert(Incident {
+                source: actors[i.source as usize],
+                target: actors[i.target as usize],
+                code: codes[i.code as usize],
+                date_start: i.date_start,
+                date_end: i.date_end,
+                weight: i.weight,
+                n_reports: 0,
+            });
+            inc.weight = inc.weight.max(i.weight);
+            inc.n_reports += i.n_reports;
+        }
+    }
+
     /// The relationship_scores rows, in the table's sort order.
     pub fn finish(&self) -> ScoreRows {
         // The table is sorted by (level, directed, period, actor_a, actor_b)

@@ -145,12 +145,18 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
     let meta = FileMeta { run_id: run.rid.clone(), program_version: inputs::PROGRAM_VERSION.to_string() };
     let scratch = Scratch::new(Some(&mo.out), &run.rid)?;
     let shown = opts.progress.stage("shards");
-    let mut parts = Vec::new();
+    // one shard set at a time, absorbed into the whole
+    let mut all: Option<pipeline::Collected> = None;
     for (dir, m) in &sets {
-        parts.push(set::read(dir, m)?);
+        let part = set::read(dir, m)?;
+        match &mut all {
+            None => all = Some(part),
+            Some(all) => all.absorb(part, &scratch.dir)?,
+        }
         shown.inc(1);
     }
     shown.finish();
     run.clock.lap("3-shards");
-    pipeline::finish(&opts, run, parts, lock, &scratch.dir, &meta)
+    let all = all.expect("at least one shard set");
+    pipeline::finish(&opts, run, vec![all], lock, &scratch.dir, &meta)
 }
