@@ -57,6 +57,9 @@ pub struct Options {
     pub batch_bytes: u64,
     /// How progress is shown while the run goes.
     pub progress: crate::progress::ProgressStyle,
+    /// How the run record names the raw corpus when `raw` is a local copy of
+    /// it (a bucket prefix downloaded into a temporary directory).
+    pub raw_label: Option<String>,
 }
 
 /// Default of [`Options::batch_bytes`].
@@ -77,6 +80,7 @@ impl Options {
             keep_runs: DEFAULT_KEEP_RUNS,
             batch_bytes: DEFAULT_BATCH_BYTES,
             progress: crate::progress::ProgressStyle::Off,
+            raw_label: None,
         }
     }
 }
@@ -636,7 +640,7 @@ pub(crate) fn finish(
         exit_code: if failed { 1 } else { 0 },
         started_at: started.0,
         finished_at: String::new(),
-        raw_dir: opts.raw.display().to_string(),
+        raw_dir: opts.raw_label.clone().unwrap_or_else(|| opts.raw.display().to_string()),
         out_dir: opts.out.as_ref().map(|p| p.display().to_string()),
         config_file: opts.config_path.as_ref().map(|p| p.display().to_string()),
         config_sha256,
@@ -666,7 +670,7 @@ pub(crate) fn finish(
             (&schema::REJECTS, TableData::Frame(&rejects)),
         ];
         let shown = opts.progress.stage("publish");
-        let p = publish_set(lock, opts.keep_runs, meta, tables, &m, &opts.raw)?;
+        let p = publish_set(lock, opts, meta, tables, &m)?;
         shown.inc(p.outputs.iter().map(|o| o.rows as u64).sum());
         shown.finish();
         m.outputs = p.outputs;
@@ -698,7 +702,7 @@ fn unchanged(opts: &Options, run: RunFacts, current: publish::CurrentSet) -> Man
         exit_code: 0,
         started_at: started.0,
         finished_at: now(),
-        raw_dir: opts.raw.display().to_string(),
+        raw_dir: opts.raw_label.clone().unwrap_or_else(|| opts.raw.display().to_string()),
         out_dir: opts.out.as_ref().map(|p| p.display().to_string()),
         config_file: opts.config_path.as_ref().map(|p| p.display().to_string()),
         config_sha256,
@@ -840,19 +844,33 @@ fn gates_outcome(rule: Rule, bad: Vec<String>) -> TestOutcome {
 
 fn publish_set(
     lock: &WriterLock,
-    keep: usize,
+    opts: &Options,
     meta: &FileMeta,
     tables: [(&'static schema::TableSchema, TableData); 7],
     m: &Manifest,
-    raw: &std::path::Path,
 ) -> Result<Published> {
-    let record = serde_json::to_value(m).expect("the run record serializes");
-    let page = |dir: &std::path::Path| crate::overview::build(dir, &record, Some(raw));
-    publish::publish_with_page(lock, &tables, meta, keep, Some((crate::overview::FILE, &page)), |set, outputs| {
-        let mut record = m.clone();
-        record.outputs = outputs.to_vec();
-        record.set = Some(set.to_string());
-        record.finished_at = now();
-        serde_json::to_vec_pretty(&record).expect("the run record serializes")
-    })
+    // a corpus read from a local copy is named as the user gave it, in the
+    // set's record and page as in the run report
+    let labelled = |json: String| match &opts.raw_label {
+        Some(label) => crate::storage::relabel_json(&json, &opts.raw, label),
+        None => json,
+    };
+    let record: serde_json::Value =
+        serde_json::from_str(&labelled(serde_json::to_string(m).expect("the run record serializes")))
+            .expect("a relabelled record is JSON");
+    let page = |dir: &std::path::Path| crate::overview::build(dir, &record, Some(&opts.raw));
+    publish::publish_with_page(
+        lock,
+        &tables,
+        meta,
+        opts.keep_runs,
+        Some((crate::overview::FILE, &page)),
+        |set, outputs| {
+            let mut record = m.clone();
+            record.outputs = outputs.to_vec();
+            record.set = Some(set.to_string());
+            record.finished_at = now();
+            labelled(serde_json::to_string_pretty(&record).expect("the run record serializes")).into_bytes()
+        },
+    )
 }

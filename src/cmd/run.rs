@@ -140,9 +140,10 @@ fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow
         batch_bytes: args.corpus.batch_mb.saturating_mul(1 << 20),
         progress: crate::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
         keep_runs: args.keep_runs as usize,
+        raw_label: raw.location().is_remote().then(|| raw.location().to_string()),
     };
     if let Some(shard) = args.shard {
-        return execute_shard(args, &opts, shard, &raw);
+        return execute_shard(args, &opts, shard);
     }
     // the output's lock (a local directory) is held until the report is written
     let (mut m, _lock) = match out.up_to_date(&raw, &opts)? {
@@ -179,16 +180,8 @@ pub fn print_report(
     Ok(())
 }
 
-fn execute_shard(
-    args: &Args,
-    opts: &Options,
-    shard: crate::shard::Shard,
-    raw: &crate::storage::RawInput,
-) -> anyhow::Result<i32> {
-    let label = match raw.location().is_remote() {
-        true => raw.location().to_string(),
-        false => opts.raw.display().to_string(),
-    };
+fn execute_shard(args: &Args, opts: &Options, shard: crate::shard::Shard) -> anyhow::Result<i32> {
+    let label = opts.raw_label.clone().unwrap_or_else(|| opts.raw.display().to_string());
     let done = crate::shard::flow::execute_shard(opts, shard, &label)?;
     // a shard set for a bucket prefix is written locally, then uploaded
     // (its manifest last)

@@ -120,6 +120,7 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
         keep_runs: mo.keep_runs,
         batch_bytes: pipeline::DEFAULT_BATCH_BYTES,
         progress: mo.progress,
+        raw_label: None,
     };
     let config_sha256 = pipeline::config_sha256(&opts.config);
     if config_sha256 != first.config_sha256 || inputs::run_id(&first.inputs, &config_sha256) != first.run_id {

@@ -309,6 +309,10 @@ def test_raw_from_bucket(env, local):
     with open(os.path.join(env.work, "from-bucket.run.json")) as f:
         report = json.load(f)
     assert report["raw_dir"] == url and report["run_id"] == m["run_id"], report["raw_dir"]
+    # the published set's own record names the bucket too, not the temporary copy
+    assert m["raw_dir"] == url, m["raw_dir"]
+    with open(os.path.join(env.work, "from-bucket", "current", "manifest.json")) as f:
+        assert "dyadflow-raw-" not in f.read()
     assert m["run_id"] == local["run_id"], "the same inputs give the same run"
     assert len(m["inputs"]) == n and m["inputs"] == local["inputs"]
     assert m["tables"] == local["tables"]
