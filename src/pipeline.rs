@@ -139,7 +139,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     let meta = FileMeta { run_id: run.rid.clone(), program_version: PROGRAM_VERSION.to_string() };
     let scratch = Scratch::new(lock.as_ref().map(|l| l.out()), &run.rid)?;
     let part = collect(opts, &run.inputs, Shard::WHOLE, &scratch.dir, lock.is_some(), &meta, &mut run.clock)?;
-    finish(opts, run, vec![part], lock, &scratch.dir, &meta)
+    finish(opts, run, part, lock, &scratch.dir, &meta)
 }
 
 /// The lock of the output directory (when there is one), and what runs that
@@ -456,17 +456,11 @@ pub fn collect(
     })
 }
 
-/// The parts of a corpus as one: the shards' rows, problems, counts and
-/// incidents combined. Cross-shard decisions are made here: an incident
-/// reported in several shards is one incident, and the hint of a reference
-/// to an unknown article names the closest article of the whole corpus.
-fn combine(mut parts: Vec<Collected>, scratch: &std::path::Path) -> Result<Collected> {
-    parts.sort_by_key(|p| p.shard.index);
-    let mut iter = parts.into_iter();
-    let mut all = iter.next().expect("at least one part");
-    for p in iter {
-        all.absorb(p, scratch)?;
-    }
+/// The decisions that need every article of the corpus (whether collected
+/// whole or absorbed shard by shard, [`Collected::absorb`]): articles in id
+/// order, and the hint of a reference to an unknown article naming the
+/// closest article of the whole corpus.
+fn over_the_corpus(mut all: Collected) -> Collected {
     all.articles.sort_by(|a, b| a.article_id.cmp(&b.article_id));
     let ids: Vec<&str> = all.articles.iter().map(|a| a.article_id.as_str()).collect();
     let hint = |p: crate::rules::Rule, message: &str, hint: &mut Option<String>| {
@@ -482,7 +476,7 @@ fn combine(mut parts: Vec<Collected>, scratch: &std::path::Path) -> Result<Colle
     for r in &mut all.ledger.rejects {
         hint(r.rule, &r.message, &mut r.hint);
     }
-    Ok(all)
+    all
 }
 
 /// Stage 4 and the decision: the events in date order, the dimension tables
@@ -491,7 +485,7 @@ fn combine(mut parts: Vec<Collected>, scratch: &std::path::Path) -> Result<Colle
 pub(crate) fn finish(
     opts: &Options,
     run: RunFacts,
-    parts: Vec<Collected>,
+    all: Collected,
     lock: Option<WriterLock>,
     scratch: &std::path::Path,
     meta: &FileMeta,
@@ -511,7 +505,7 @@ pub(crate) fn finish(
         staged: staged_counts,
         normalized: norm_counts,
         ..
-    } = combine(parts, scratch)?;
+    } = over_the_corpus(all);
     let keys = Keys {
         actor_ids: dim_actors.iter().map(|a| a.actor_id.clone()).collect(),
         article_ids: dim_articles.iter().map(|a| a.article_id.clone()).collect(),

@@ -71,12 +71,10 @@ pub fn execute_shard(opts: &Options, shard: Shard, raw_label: &str) -> Result<Sh
         read: by_table(&|t| part.ledger.read.get(&t).copied().unwrap_or(0)),
         rejected: by_table(&|t| part.ledger.rejected(t)),
         started_at: started.0,
-        finished_at: String::new(),
+        finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         durations_ms: clock.laps.clone(),
         files: Vec::new(),
     };
-    let mut manifest = manifest;
-    manifest.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let manifest = set::write(&out, &scratch.dir, manifest, part, &meta)?;
     drop(scratch);
     drop(lock);
@@ -159,5 +157,5 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
     shown.finish();
     run.clock.lap("3-shards");
     let all = all.expect("at least one shard set");
-    pipeline::finish(&opts, run, vec![all], lock, &scratch.dir, &meta)
+    pipeline::finish(&opts, run, all, lock, &scratch.dir, &meta)
 }
