@@ -63,7 +63,7 @@ pub struct Options {
 }
 
 /// Default of [`Options::batch_bytes`].
-pub const DEFAULT_BATCH_BYTES: u64 = 64 << 20;
+pub const DEFAULT_BATCH_BYTES: u64 = 32 << 20;
 
 impl Options {
     /// Options for checking a corpus without publishing.
@@ -361,8 +361,6 @@ pub fn collect(
         article_ids: article_ids.iter().map(|a| a.to_string()).collect(),
         codes: reference.iter().map(|c| c.code.clone()).collect(),
     };
-    let mut incidents = Incidents::new(&opts.config.score);
-    let mut counts = marts::Counts::default();
     let mut sink = BatchSink {
         event_runs: writing.then(|| SortedRuns::new(scratch, &schema::EVENTS)),
         mention_writer: match writing {
@@ -372,69 +370,89 @@ pub fn collect(
         event_tests: BatchTests::new(&schema::EVENTS),
         mention_tests: BatchTests::new(&schema::MENTIONS),
     };
-    let (mut n_events, mut n_mentions) = (0usize, 0usize);
-    let (mut staged_events, mut staged_mentions) = (0usize, 0usize);
     let shown = opts.progress.stage("partitions");
-    // one thread normalizes the partitions, another tests and writes their
-    // batches; the channel holds at most one partition in between
-    let sink = std::thread::scope(|scope| -> Result<BatchSink> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(DataFrame, DataFrame)>(1);
-        let (keys, meta) = (&keys, meta);
+    let ctx = PartitionContext {
+        opts,
+        published: &published,
+        dims: &dims,
+        reference,
+        codes: &codes,
+        tops: &tops,
+        top_of: &top_of,
+        shown: &shown,
+    };
+    // workers (one per core) take the partitions in turn, each with its own
+    // ledger, incidents and counts, added up at the end as a merge adds up
+    // shards; one more thread tests and writes the batches in partition
+    // order, whatever order the workers finish them in
+    let n_workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, parts.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (sink, done) = std::thread::scope(|scope| -> Result<(BatchSink, Vec<PartWork>)> {
+        type Frames = (usize, DataFrame, DataFrame);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Frames>(1);
+        let (keys, meta, stop_w) = (&keys, meta, &stop);
         let writer = scope.spawn(move || -> Result<BatchSink> {
-            for (events, mentions) in rx {
-                sink.add(events, mentions, keys, meta)?;
+            let mut pending: BTreeMap<usize, (DataFrame, DataFrame)> = BTreeMap::new();
+            let mut due = 0;
+            for (k, events, mentions) in rx {
+                pending.insert(k, (events, mentions));
+                while let Some((events, mentions)) = pending.remove(&due) {
+                    if let Err(e) = sink.add(events, mentions, keys, meta) {
+                        stop_w.store(true, std::sync::atomic::Ordering::Relaxed);
+                        return Err(e);
+                    }
+                    due += 1;
+                }
             }
             Ok(sink)
         });
-        let mut normalize_all = || -> Result<()> {
-            for k in 0..parts.len() {
-                let rows = parts.take(k)?;
-                shown.inc((rows.events.len() + rows.mentions.len()) as u64);
-                // the format contract, row by row, then the rules of the stage
-                let events: Vec<_> =
-                    rows.events.iter().filter_map(|src| ingest::check(src, &mut ledger, records::event)).collect();
-                let mentions: Vec<_> =
-                    rows.mentions.iter().filter_map(|src| ingest::check(src, &mut ledger, records::mention)).collect();
-                drop(rows);
-                staged_events += events.len();
-                staged_mentions += mentions.len();
-                let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::new();
-                for id in events.iter().map(|e| &e.article_id).chain(mentions.iter().map(|m| &m.article_id)) {
-                    if let (false, Some(a)) = (texts.contains_key(id), published.get(id.as_str())) {
-                        if let Some(t) = ingest::texts::load(&opts.raw, &a.text_path) {
-                            texts.insert(id.clone(), Arc::new(t));
+        let workers: Vec<_> = (0..n_workers)
+            .map(|_| {
+                let (tx, ctx, parts, next, stop) = (tx.clone(), &ctx, &parts, &next, &stop);
+                scope.spawn(move || -> Result<PartWork> {
+                    let mut w = PartWork::new(&opts.config);
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if k >= parts.len() || stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            break;
+                        }
+                        let frames = match parts.take(k).and_then(|rows| w.partition(ctx, rows)) {
+                            Ok(f) => f,
+                            Err(e) => {
+                                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                                return Err(e);
+                            }
+                        };
+                        if tx.send((k, frames.0, frames.1)).is_err() {
+                            // the writer stopped on an error: it is reported below
+                            break;
                         }
                     }
-                }
-                let events = normalize::events(events, &published, &texts, &dims.index, reference, &mut ledger);
-                let mentions = normalize::mentions(mentions, &published, &texts, &dims.index, &mut ledger);
-                drop(texts);
-                // each row's incident, hashed once for the scores and the table
-                let hashes: Vec<u128> = events.iter().map(marts::incident_hash).collect();
-                for (e, &hash) in events.iter().zip(&hashes) {
-                    counts.add_event(e);
-                    add_incident(&mut incidents, e, hash, &top_of, reference);
-                }
-                for m in &mentions {
-                    counts.add_mention(m);
-                }
-                n_events += events.len();
-                n_mentions += mentions.len();
-                let frames =
-                    (marts::events_frame(&events, &hashes, &codes, &tops)?, marts::mentions_frame(&mentions, &tops)?);
-                if tx.send(frames).is_err() {
-                    // the writer stopped on an error: it is reported below
-                    break;
-                }
-            }
-            Ok(())
-        };
-        let normalized = normalize_all();
+                    Ok(w)
+                })
+            })
+            .collect();
         drop(tx);
+        let done: Vec<Result<PartWork>> =
+            workers.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
         let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        normalized?;
-        written
+        let done = done.into_iter().collect::<Result<Vec<_>>>()?;
+        Ok((written?, done))
     })?;
+    let mut incidents = Incidents::new(&opts.config.score);
+    let mut counts = marts::Counts::default();
+    let (mut n_events, mut n_mentions) = (0usize, 0usize);
+    let (mut staged_events, mut staged_mentions) = (0usize, 0usize);
+    for w in done {
+        ledger.absorb(w.ledger);
+        incidents.absorb_from(w.incidents);
+        counts.absorb(w.counts);
+        staged_events += w.staged[0];
+        staged_mentions += w.staged[1];
+        n_events += w.normalized[0];
+        n_mentions += w.normalized[1];
+    }
     let BatchSink { event_runs, mention_writer, event_tests, mention_tests } = sink;
     shown.finish();
     clock.lap("3-partitions");
@@ -736,6 +754,84 @@ impl BatchSink {
             w.write(&batch(&mentions, &schema::MENTIONS, meta)?)?;
         }
         Ok(())
+    }
+}
+
+/// What every partition worker reads and shares: the corpus's dimensions
+/// and the frames its batches are joined with.
+struct PartitionContext<'a> {
+    opts: &'a Options,
+    published: &'a HashMap<&'a str, &'a NArticle>,
+    dims: &'a normalize::Dimensions,
+    reference: &'a Reference,
+    codes: &'a DataFrame,
+    tops: &'a DataFrame,
+    top_of: &'a HashMap<&'a str, &'a str>,
+    shown: &'a crate::progress::Stage,
+}
+
+/// What one partition worker found: its own ledger, incidents and counts
+/// (added up with the other workers' when the partitions are done) and how
+/// many events and mentions it staged and normalized.
+struct PartWork {
+    ledger: Ledger,
+    incidents: Incidents,
+    counts: marts::Counts,
+    /// Events, mentions.
+    staged: [usize; 2],
+    normalized: [usize; 2],
+}
+
+impl PartWork {
+    fn new(config: &Config) -> Self {
+        PartWork {
+            ledger: Ledger::new(config),
+            incidents: Incidents::new(&config.score),
+            counts: marts::Counts::default(),
+            staged: [0; 2],
+            normalized: [0; 2],
+        }
+    }
+
+    /// One partition: the format contract row by row, then the rules of the
+    /// normalize stage, the scores' and counts' accumulators, and the batch
+    /// of each table as a frame.
+    fn partition(
+        &mut self,
+        cx: &PartitionContext,
+        rows: crate::ingest::partition::Rows,
+    ) -> Result<(DataFrame, DataFrame)> {
+        let ledger = &mut self.ledger;
+        cx.shown.inc((rows.events.len() + rows.mentions.len()) as u64);
+        let events: Vec<_> = rows.events.iter().filter_map(|src| ingest::check(src, ledger, records::event)).collect();
+        let mentions: Vec<_> =
+            rows.mentions.iter().filter_map(|src| ingest::check(src, ledger, records::mention)).collect();
+        drop(rows);
+        self.staged[0] += events.len();
+        self.staged[1] += mentions.len();
+        let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::new();
+        for id in events.iter().map(|e| &e.article_id).chain(mentions.iter().map(|m| &m.article_id)) {
+            if let (false, Some(a)) = (texts.contains_key(id), cx.published.get(id.as_str())) {
+                if let Some(t) = ingest::texts::load(&cx.opts.raw, &a.text_path) {
+                    texts.insert(id.clone(), Arc::new(t));
+                }
+            }
+        }
+        let events = normalize::events(events, cx.published, &texts, &cx.dims.index, cx.reference, ledger);
+        let mentions = normalize::mentions(mentions, cx.published, &texts, &cx.dims.index, ledger);
+        drop(texts);
+        // each row's incident, hashed once for the scores and the table
+        let hashes: Vec<u128> = events.iter().map(marts::incident_hash).collect();
+        for (e, &hash) in events.iter().zip(&hashes) {
+            self.counts.add_event(e);
+            add_incident(&mut self.incidents, e, hash, cx.top_of, cx.reference);
+        }
+        for m in &mentions {
+            self.counts.add_mention(m);
+        }
+        self.normalized[0] += events.len();
+        self.normalized[1] += mentions.len();
+        Ok((marts::events_frame(&events, &hashes, cx.codes, cx.tops)?, marts::mentions_frame(&mentions, cx.tops)?))
     }
 }
 

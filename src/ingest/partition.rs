@@ -45,7 +45,9 @@ pub struct Partitions {
     /// First article id of partitions 1..n (partition 0 takes everything
     /// before `bounds[0]`).
     bounds: Vec<String>,
-    stores: Vec<Store>,
+    /// One lock per partition, so that several workers take partitions at
+    /// once once the rows are routed.
+    stores: Vec<std::sync::Mutex<Store>>,
     files: Vec<FileKey>,
     file_ids: HashMap<(Table, Arc<str>), u32>,
 }
@@ -66,14 +68,14 @@ impl Partitions {
         let bounds: Vec<String> =
             (1..n).map(|k| article_ids[k * article_ids.len() / n].to_string()).collect::<Vec<_>>();
         let stores = if n == 1 {
-            vec![Store::Memory(Rows::default())]
+            vec![std::sync::Mutex::new(Store::Memory(Rows::default()))]
         } else {
             std::fs::create_dir_all(scratch).map_err(werr(scratch))?;
             (0..n)
                 .map(|k| {
                     let path = scratch.join(format!("partition-{k:05}.rows"));
                     let f = File::create(&path).map_err(werr(&path))?;
-                    Ok(Store::Spill { writer: Some(BufWriter::with_capacity(1 << 16, f)), path })
+                    Ok(std::sync::Mutex::new(Store::Spill { writer: Some(BufWriter::with_capacity(1 << 16, f)), path }))
                 })
                 .collect::<Result<Vec<_>>>()?
         };
@@ -113,7 +115,7 @@ impl Partitions {
     pub fn push(&mut self, article_id: &str, src: RowSrc) -> Result<()> {
         let k = self.of(article_id);
         let file = self.file_id(&src);
-        match &mut self.stores[k] {
+        match self.stores[k].get_mut().expect("a partition's lock is never poisoned") {
             Store::Memory(rows) => match src.table {
                 Table::Mentions => rows.mentions.push(src),
                 _ => rows.events.push(src),
@@ -126,9 +128,11 @@ impl Partitions {
         Ok(())
     }
 
-    /// Takes the rows of partition `k` (once).
-    pub fn take(&mut self, k: usize) -> Result<Rows> {
-        match &mut self.stores[k] {
+    /// Takes the rows of partition `k` (once). Partitions may be taken from
+    /// several threads at once, once every row is pushed.
+    pub fn take(&self, k: usize) -> Result<Rows> {
+        let mut store = self.stores[k].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &mut *store {
             Store::Memory(rows) => Ok(std::mem::take(rows)),
             Store::Spill { path, writer } => {
                 if let Some(w) = writer.take() {
