@@ -120,25 +120,17 @@ pub struct Keys {
 }
 
 /// The generic tests of the tables held whole in memory (articles, actors,
-/// relationship_scores, rejects).
-pub fn generic_tests(
-    articles: &DataFrame,
-    actors: &DataFrame,
-    scores: &DataFrame,
-    rejects: &DataFrame,
-    keys: &Keys,
-) -> Vec<TestOutcome> {
+/// rejects).
+pub fn generic_tests(articles: &DataFrame, actors: &DataFrame, rejects: &DataFrame, keys: &Keys) -> Vec<TestOutcome> {
     use schema::*;
     let mut out = Vec::new();
-    let tables: [(&'static TableSchema, &DataFrame); 4] =
-        [(&ARTICLES, articles), (&ACTORS, actors), (&RELATIONSHIP_SCORES, scores), (&REJECTS, rejects)];
+    let tables: [(&'static TableSchema, &DataFrame); 3] =
+        [(&ARTICLES, articles), (&ACTORS, actors), (&REJECTS, rejects)];
     for (t, df) in tables {
         out.push(unique(df, t));
         out.extend(not_null(df, t));
     }
     out.push(accepted_values(actors, &ACTORS, "type", ACTOR_TYPES));
-    out.push(accepted_values(scores, &RELATIONSHIP_SCORES, "level", &["actor", "top"]));
-    out.push(accepted_values(scores, &RELATIONSHIP_SCORES, "granularity", &["all", "year", "month"]));
     out.push(accepted_values(rejects, &REJECTS, "severity", &["error"]));
     out.push(accepted_values(rejects, &REJECTS, "table", &["articles", "actors", "events", "mentions"]));
     for c in ["parent_id", "top_id"] {
@@ -161,9 +153,9 @@ pub fn codes_tests(codes: &DataFrame, keys: &Keys) -> Vec<TestOutcome> {
     out
 }
 
-/// The generic tests of a table written batch by batch (events, mentions):
-/// each batch is tested as it goes by; what spans batches (unique keys,
-/// distinct incidents) is kept as compact keys.
+/// The generic tests of a table written batch by batch (events, mentions,
+/// relationship_scores): each batch is tested as it goes by; what spans
+/// batches (unique keys, distinct incidents) is kept as compact keys.
 pub struct BatchTests {
     table: &'static TableSchema,
     outcomes: Vec<TestOutcome>,
@@ -171,11 +163,25 @@ pub struct BatchTests {
     keys: Vec<u64>,
     /// 128-bit hashes of (source, target, code, dates) of scored events
     incidents: Vec<u128>,
+    /// relationship_scores, whose batches come in the table's order: the
+    /// rows seen so far, the last row's key, and the events counted by the
+    /// actor-level, directed, all-time rows.
+    rows: usize,
+    last_key: Option<Vec<Option<String>>>,
+    counted_events: f64,
 }
 
 impl BatchTests {
     pub fn new(table: &'static TableSchema) -> Self {
-        BatchTests { table, outcomes: Vec::new(), keys: Vec::new(), incidents: Vec::new() }
+        BatchTests {
+            table,
+            outcomes: Vec::new(),
+            keys: Vec::new(),
+            incidents: Vec::new(),
+            rows: 0,
+            last_key: None,
+            counted_events: 0.0,
+        }
     }
 
     fn merge(&mut self, t: TestOutcome) {
@@ -219,6 +225,12 @@ impl BatchTests {
                     .extend(keys.iter().map(|k| k.and_then(|k| u64::from_str_radix(k, 16).ok()).unwrap_or(u64::MAX)));
             }
             self.add_incidents(df);
+        } else if t.name == RELATIONSHIP_SCORES.name {
+            let mut gate = self.score_checks(df, keys);
+            gate.append(&mut found);
+            found = gate;
+            found.push(accepted_values(df, t, "level", &["actor", "top"]));
+            found.push(accepted_values(df, t, "granularity", &["all", "year", "month"]));
         } else {
             for c in ["actor_id", "top_id"] {
                 found.push(relationship(df, t, c, &keys.actor_ids));
@@ -228,6 +240,73 @@ impl BatchTests {
         for f in found {
             self.merge(f);
         }
+    }
+
+    /// The gate of the score stage on one batch of relationship_scores
+    /// (whose batches come in the table's order): scores in range, counts
+    /// that add up, dyads that name published actors; and the keys that span
+    /// batches, which must keep rising (so no key repeats in another batch).
+    fn score_checks(&mut self, df: &DataFrame, keys: &Keys) -> Vec<TestOutcome> {
+        let t = self.table;
+        let mut out = Vec::new();
+        let score = f64s(df, "score");
+        let mut bad: Vec<String> =
+            score.iter().filter(|s| !(-1.0..=1.0).contains(*s)).map(|s| format!("score {s}")).collect();
+        let n = f64s(df, "n_events");
+        let quads: Vec<Vec<f64>> = ["n_verbal_coop", "n_material_coop", "n_verbal_conflict", "n_material_conflict"]
+            .iter()
+            .map(|c| f64s(df, c))
+            .collect();
+        for i in 0..df.height() {
+            let sum: f64 = quads.iter().map(|q| q.get(i).copied().unwrap_or(f64::NAN)).sum();
+            let n = n.get(i).copied().unwrap_or(f64::NAN);
+            if n < 1.0 || quads.iter().any(|q| q.get(i).is_none_or(|x| *x < 0.0)) || sum != n {
+                bad.push(format!("row {}: n_events {n} and QuadClass counts {sum}", self.rows + i));
+            }
+        }
+        out.push(TestOutcome::new(Rule::ScoreRange, t.name, vec!["score", "n_events"], bad));
+        for c in ["actor_a", "actor_b"] {
+            let bad = distinct(df, c).into_iter().filter(|v| !keys.actor_ids.contains(v)).collect();
+            out.push(TestOutcome::new(Rule::DyadActor, t.name, vec![c], bad));
+        }
+        let (level, directed, period) = (values(df, "level"), values(df, "directed"), values(df, "period"));
+        for i in 0..df.height() {
+            if level[i].as_deref() == Some("actor")
+                && directed[i].as_deref() == Some("true")
+                && period[i].as_deref() == Some("all")
+            {
+                self.counted_events += n[i];
+            }
+        }
+        if df.height() > 0 {
+            let key_at = |i: usize| -> Vec<Option<String>> {
+                let row = df.slice(i as i64, 1);
+                t.key.iter().map(|k| values(&row, k).into_iter().next().flatten()).collect()
+            };
+            let first = key_at(0);
+            let across = match &self.last_key {
+                Some(last) if first <= *last => vec![format!("{first:?} after {last:?} in the previous batch")],
+                _ => Vec::new(),
+            };
+            out.push(TestOutcome::new(Rule::Unique, t.name, t.key.to_vec(), across));
+            self.last_key = Some(key_at(df.height() - 1));
+        }
+        self.rows += df.height();
+        out
+    }
+
+    /// The outcomes of relationship_scores, with the reconciliation of its
+    /// event counts with `expected`, the independent count of incidents of
+    /// the events table ([`BatchTests::finish`] of the events' tests).
+    pub fn finish_scores(mut self, expected: usize) -> Vec<TestOutcome> {
+        let got = self.counted_events;
+        let bad = if got as usize != expected {
+            vec![format!("dyads count {got} events, the events table has {expected}")]
+        } else {
+            Vec::new()
+        };
+        self.merge(TestOutcome::new(Rule::EventCountReconcile, self.table.name, vec!["n_events"], bad));
+        self.outcomes
     }
 
     /// Independent count of incidents: distinct (source, target, code,
@@ -282,6 +361,7 @@ impl BatchTests {
             outcomes,
             keys: s.keys,
             incidents: s.incidents.into_iter().map(|[hi, lo]| ((hi as u128) << 64) | lo as u128).collect(),
+            ..BatchTests::new(table)
         })
     }
 
@@ -364,56 +444,6 @@ fn f64s(df: &DataFrame, name: &str) -> Vec<f64> {
         .unwrap_or_default()
 }
 
-/// The gate of the score stage: scores in range, counts that add up, dyads
-/// that name published actors, and event counts that reconcile with an
-/// independent count of the events table.
-pub fn score_gate(scores: &DataFrame, actors: &DataFrame, expected: usize) -> Vec<TestOutcome> {
-    let t = &schema::RELATIONSHIP_SCORES;
-    let mut out = Vec::new();
-    let score = f64s(scores, "score");
-    let mut bad: Vec<String> =
-        score.iter().filter(|s| !(-1.0..=1.0).contains(*s)).map(|s| format!("score {s}")).collect();
-    let n = f64s(scores, "n_events");
-    let quads: Vec<Vec<f64>> = ["n_verbal_coop", "n_material_coop", "n_verbal_conflict", "n_material_conflict"]
-        .iter()
-        .map(|c| f64s(scores, c))
-        .collect();
-    for i in 0..scores.height() {
-        let sum: f64 = quads.iter().map(|q| q[i]).sum();
-        if n[i] < 1.0 || quads.iter().any(|q| q[i] < 0.0) || sum != n[i] {
-            bad.push(format!("row {i}: n_events {} and QuadClass counts {sum}", n[i]));
-        }
-    }
-    out.push(TestOutcome::new(Rule::ScoreRange, t.name, vec!["score", "n_events"], bad));
-
-    let actor_ids: HashSet<String> = distinct(actors, "actor_id").into_iter().collect();
-    for c in ["actor_a", "actor_b"] {
-        let bad = distinct(scores, c).into_iter().filter(|v| !actor_ids.contains(v)).collect();
-        out.push(TestOutcome::new(Rule::DyadActor, t.name, vec![c], bad));
-    }
-
-    // `expected`: the independent count of distinct (source, target, code,
-    // dates) among events with a target other than the source
-    let (level, directed, period, nev) =
-        (values(scores, "level"), values(scores, "directed"), values(scores, "period"), f64s(scores, "n_events"));
-    let mut got = 0.0;
-    for i in 0..scores.height() {
-        if level[i].as_deref() == Some("actor")
-            && directed[i].as_deref() == Some("true")
-            && period[i].as_deref() == Some("all")
-        {
-            got += nev[i];
-        }
-    }
-    let bad = if got as usize != expected {
-        vec![format!("dyads count {got} events, the events table has {expected}")]
-    } else {
-        Vec::new()
-    };
-    out.push(TestOutcome::new(Rule::EventCountReconcile, t.name, vec!["n_events"], bad));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,8 +511,24 @@ mod tests {
         batches.add(&events, &Keys::default());
         let (_, expected) = batches.finish();
         assert_eq!(expected, 1, "the same incident in two batches counts once");
-        let out = score_gate(&scores, &actors(&[Some("A")], &[None]), expected);
-        let failed: Vec<&str> = out.iter().filter(|t| !t.passed()).map(|t| t.rule).collect();
+        let keys = Keys { actor_ids: ["A".to_string()].into(), ..Keys::default() };
+        let mut one = BatchTests::new(&schema::RELATIONSHIP_SCORES);
+        one.add(&scores, &keys);
+        let out = one.finish_scores(expected);
+        let failed: Vec<&str> = out.iter().filter(|t| !t.passed() && t.rule != "not-null").map(|t| t.rule).collect();
         assert_eq!(failed, vec!["score-range", "dyad-actor", "event-count-reconcile"]);
+        let dyad = out.iter().find(|t| t.rule == "dyad-actor" && !t.passed()).unwrap();
+        assert_eq!((dyad.columns.clone(), dyad.examples.clone()), (vec!["actor_b"], vec!["Q".to_string()]));
+
+        // the same key again in the next batch: the batches' keys must rise
+        let mut two = BatchTests::new(&schema::RELATIONSHIP_SCORES);
+        two.add(&scores, &keys);
+        two.add(&scores, &keys);
+        let out = two.finish_scores(expected);
+        let unique = out.iter().find(|t| t.rule == "unique").unwrap();
+        assert_eq!(unique.failures, 1, "{unique:?}");
+        assert!(unique.examples[0].contains("previous batch"), "{unique:?}");
+        let reconcile = out.iter().find(|t| t.rule == "event-count-reconcile").unwrap();
+        assert!(reconcile.examples[0].contains("dyads count 4 events"), "both batches count: {reconcile:?}");
     }
 }

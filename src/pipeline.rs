@@ -63,7 +63,7 @@ pub struct Options {
 }
 
 /// Default of [`Options::batch_bytes`].
-pub const DEFAULT_BATCH_BYTES: u64 = 32 << 20;
+pub const DEFAULT_BATCH_BYTES: u64 = 8 << 20;
 
 impl Options {
     /// Options for checking a corpus without publishing.
@@ -90,10 +90,9 @@ pub const DEFAULT_KEEP_RUNS: usize = 3;
 /// What a run did.
 pub struct Outcome {
     pub manifest: Manifest,
-    /// The actors and relationship_scores tables (empty when the run found
-    /// its result published already).
+    /// The actors table (empty when the run found its result published
+    /// already).
     pub actors: DataFrame,
-    pub scores: DataFrame,
     /// The output's writer lock, held until the outcome is dropped (after
     /// the run report is written).
     pub lock: Option<WriterLock>,
@@ -130,9 +129,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     clock.lap("0-inputs");
     let run = RunFacts { started, rid, config_sha256, inputs, notices, clock };
     let run = match up_to_date(opts, run, lock.as_ref()) {
-        UpToDate::Yes(m) => {
-            return Ok(Outcome { manifest: *m, actors: DataFrame::empty(), scores: DataFrame::empty(), lock })
-        }
+        UpToDate::Yes(m) => return Ok(Outcome { manifest: *m, actors: DataFrame::empty(), lock }),
         UpToDate::No(run) => run,
     };
     let mut run = run;
@@ -531,18 +528,31 @@ pub(crate) fn finish(
     };
     let n_events = norm_counts[2];
     let shown = opts.progress.stage("finalize");
-    let events_file =
-        events.map(|e| e.into_file(&scratch.join("events.parquet"), &schema::EVENTS, meta)).transpose()?;
-    let mentions_file =
-        mentions.map(|m| m.into_file(&scratch.join("mentions-all.parquet"), &schema::MENTIONS, meta)).transpose()?;
+    // the events' sorted runs are merged into their file on one thread
+    // while the scores are summed, tested and written on this one
+    let writing = events.is_some();
+    let ((events_file, mentions_file), (n_scores, score_tests, scores_file)) =
+        std::thread::scope(|scope| -> Result<_> {
+            let files = scope.spawn(move || -> Result<_> {
+                let e =
+                    events.map(|e| e.into_file(&scratch.join("events.parquet"), &schema::EVENTS, meta)).transpose()?;
+                let m = mentions
+                    .map(|m| m.into_file(&scratch.join("mentions-all.parquet"), &schema::MENTIONS, meta))
+                    .transpose()?;
+                Ok((e, m))
+            });
+            let scores_path = writing.then(|| scratch.join("relationship_scores.parquet"));
+            let scored = score_table(incidents, &keys, scores_path.as_deref(), meta);
+            let files = files.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok((files?, scored?))
+        })?;
     let articles = marts::articles_frame(&dim_articles, &counts)?;
     let actors = marts::actors_frame(&dim_actors, &counts)?;
-    let scores = incidents.finish().to_frame()?;
     let rejects = marts::rejects_frame(&ledger.rejects)?;
     let codes_table = marts::codes_table(reference)?;
     let (mut event_outcomes, expected_incidents) = event_tests.finish();
-    let mut tests: Vec<TestOutcome> = gates::score_gate(&scores, &actors, expected_incidents);
-    tests.extend(gates::generic_tests(&articles, &actors, &scores, &rejects, &keys));
+    let mut tests: Vec<TestOutcome> = score_tests.finish_scores(expected_incidents);
+    tests.extend(gates::generic_tests(&articles, &actors, &rejects, &keys));
     tests.extend(gates::codes_tests(&codes_table, &keys));
     tests.append(&mut event_outcomes);
     tests.extend(mention_tests.finish().0);
@@ -587,7 +597,7 @@ pub(crate) fn finish(
     );
     let mut score_counts = StageCounts::default();
     score_counts.rows_in.insert("events".into(), n_events);
-    score_counts.rows_out.insert("relationship_scores".into(), scores.height());
+    score_counts.rows_out.insert("relationship_scores".into(), n_scores);
     stages.insert("3-score".to_string(), score_counts);
 
     // decide
@@ -671,13 +681,15 @@ pub(crate) fn finish(
         problems: ledger.problems.clone(),
     };
 
-    if let (false, Some(lock), Some(events), Some(mentions)) = (failed, &lock, events_file, mentions_file) {
+    if let (false, Some(lock), Some(events), Some(mentions), Some(scores)) =
+        (failed, &lock, events_file, mentions_file, scores_file)
+    {
         let tables = [
             (&schema::ARTICLES, TableData::Frame(&articles)),
             (&schema::ACTORS, TableData::Frame(&actors)),
             (&schema::EVENTS, TableData::File(events)),
             (&schema::MENTIONS, TableData::File(mentions)),
-            (&schema::RELATIONSHIP_SCORES, TableData::Frame(&scores)),
+            (&schema::RELATIONSHIP_SCORES, TableData::File(scores)),
             (&schema::CODES, TableData::Frame(&codes_table)),
             (&schema::REJECTS, TableData::Frame(&rejects)),
         ];
@@ -691,7 +703,7 @@ pub(crate) fn finish(
     }
     m.durations_ms = clock.laps;
     m.finished_at = now();
-    Ok(Outcome { manifest: m, actors, scores, lock })
+    Ok(Outcome { manifest: m, actors, lock })
 }
 
 /// The record of a run that found the published set up to date: the inputs
@@ -833,6 +845,33 @@ impl PartWork {
         self.normalized[1] += mentions.len();
         Ok((marts::events_frame(&events, &hashes, cx.codes, cx.tops)?, marts::mentions_frame(&mentions, cx.tops)?))
     }
+}
+
+/// Rows of relationship_scores summed, tested and written at a time.
+const SCORE_CHUNK_ROWS: usize = 64 * 1024;
+
+/// Where the scores are computed into their table: the incidents summed
+/// chunk by chunk in the table's order ([`Incidents::finish`]), each chunk
+/// tested and, when the run writes, appended to the table's file at `path`.
+/// Returns the number of rows, the tests and the file.
+fn score_table(
+    incidents: Incidents,
+    keys: &Keys,
+    path: Option<&std::path::Path>,
+    meta: &FileMeta,
+) -> Result<(usize, BatchTests, Option<crate::write::Written>)> {
+    let t = &schema::RELATIONSHIP_SCORES;
+    let mut tests = BatchTests::new(t);
+    let mut writer = path.map(|p| TableWriter::create(p, t, meta)).transpose()?;
+    let rows = incidents.finish(SCORE_CHUNK_ROWS, |chunk| {
+        let df = chunk.to_frame()?;
+        tests.add(&df, keys);
+        if let Some(w) = &mut writer {
+            w.write(&batch(&df, t, meta)?)?;
+        }
+        Ok(())
+    })?;
+    Ok((rows, tests, writer.map(TableWriter::close).transpose()?))
 }
 
 /// A batch of a table as Arrow, for writing.

@@ -2,6 +2,8 @@
 //! warning, every row is published, and its relationship scores say what the
 //! article says.
 
+mod common;
+
 use dyadflow::config::Config;
 use dyadflow::pipeline::{execute, Options};
 use polars::prelude::*;
@@ -147,32 +149,34 @@ fn the_adjudication_record_lists_every_event_row() {
 
 #[test]
 fn russia_scores_positive_with_north_korea_and_the_taliban_negative_with_azerbaijan_and_ukraine() {
-    let o = run();
-    let (actors, scores) = (o.actors, o.scores);
-    let ids = actors.column("actor_id").unwrap().str().unwrap().clone();
-    let tops = actors.column("top_id").unwrap().str().unwrap().clone();
-    let top_of = |id: &str| -> String {
-        let i = ids.iter().position(|x| x == Some(id)).unwrap_or_else(|| panic!("actor {id} missing"));
-        tops.get(i).unwrap().to_string()
+    // the published tables, read back as a client reads them
+    let out = tempfile::tempdir().unwrap();
+    let opts = Options {
+        out: Some(out.path().to_path_buf()),
+        command: "run".into(),
+        ..Options::validate(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("raw"), Config::default())
     };
+    assert_eq!(execute(&opts).unwrap().exit_code(), 0);
+    let table = |t: &str| out.path().join("current").join(format!("{t}.parquet"));
+    let (ids, tops) = (common::strings(&table("actors"), "actor_id"), common::strings(&table("actors"), "top_id"));
+    let top_of = |id: &str| -> String {
+        let i = ids.iter().position(|x| x.as_deref() == Some(id)).unwrap_or_else(|| panic!("actor {id} missing"));
+        tops[i].clone().unwrap()
+    };
+    let scores = table("relationship_scores");
+    let columns: Vec<Vec<Option<String>>> = ["level", "directed", "period", "actor_a", "actor_b", "score"]
+        .iter()
+        .map(|c| common::texts(&scores, c))
+        .collect();
     let score = |other: &str| -> f64 {
         let (a, b) =
             if "RUS" < other { ("RUS".to_string(), other.to_string()) } else { (other.to_string(), "RUS".to_string()) };
-        let df = scores
-            .clone()
-            .lazy()
-            .filter(
-                col("level")
-                    .eq(lit("top"))
-                    .and(col("directed").eq(lit(false)))
-                    .and(col("period").eq(lit("all")))
-                    .and(col("actor_a").eq(lit(a.clone())))
-                    .and(col("actor_b").eq(lit(b.clone()))),
-            )
-            .collect()
-            .unwrap();
-        assert_eq!(df.height(), 1, "no top dyad {a}-{b}");
-        df.column("score").unwrap().f64().unwrap().get(0).unwrap()
+        let want = ["top", "false", "all", a.as_str(), b.as_str()];
+        let hits: Vec<usize> = (0..columns[0].len())
+            .filter(|&i| want.iter().enumerate().all(|(c, w)| columns[c][i].as_deref() == Some(*w)))
+            .collect();
+        assert_eq!(hits.len(), 1, "no top dyad {a}-{b}");
+        columns[5][hits[0]].as_deref().unwrap().parse().unwrap()
     };
     assert_eq!(top_of("RUS"), "RUS");
     let taliban = top_of("AFG.TALIBAN");

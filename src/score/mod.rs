@@ -370,83 +370,129 @@ impl Incidents {
         }
     }
 
-    /// The relationship_scores rows, in the table's sort order.
-    pub fn finish(&self) -> ScoreRows {
-        // The table is sorted by (level, directed, period, actor_a, actor_b)
-        // as published strings. Actors and periods are ranked once in that
-        // string order, so sums are keyed and rows sorted by small integers
-        // and each published string is made once, as its row is pushed.
+    /// The relationship_scores rows, in the table's sort order, handed to
+    /// `emit` in chunks of at most `chunk` rows; returns the number of rows.
+    ///
+    /// The table is sorted by (level, directed, period, actor_a, actor_b) as
+    /// published strings. Actors and periods are ranked once in that string
+    /// order; then, for each level and direction in turn and each period in
+    /// rank order, the incidents of that period are sorted by their dyad's
+    /// ranks and summed run by run. Nothing the size of the table is held:
+    /// only the incidents, their period lists, and one period's dyads at a
+    /// time.
+    pub fn finish(self, chunk: usize, mut emit: impl FnMut(ScoreRows) -> Result<()>) -> Result<usize> {
+        const NONE: u32 = u32::MAX;
+        let chunk = chunk.max(1);
         let actor_rank = ranks(&self.actors.names);
-        // sums by compact key: (level, directed, period, actor_a, actor_b);
-        // the map holds only each key's index, the sums live in one vector
-        // (a map of the sums themselves, then a sorted copy of it, doubled the
-        // memory of the largest structure of a run)
-        type Key = (u8, bool, Period, u32, u32);
-        let mut index: HashMap<Key, u32> = HashMap::new();
-        let mut keys: Vec<Key> = Vec::new();
-        let mut sums: Vec<DyadSums> = Vec::new();
-        for k in self.incidents.values() {
-            let facts = self.code_facts[&k.code];
-            let periods = Period::of(k.date_start, k.date_end);
-            let levels = [(0u8, k.source, k.target), (1u8, self.top_of[&k.source], self.top_of[&k.target])];
-            for (level, a, b) in levels {
-                for directed in [true, false] {
-                    let (a, b) =
-                        if directed || actor_rank[a as usize] <= actor_rank[b as usize] { (a, b) } else { (b, a) };
-                    // an actor's dealings with itself (a ministry with its own
-                    // government, rolled up) are not a relationship
-                    if a == b {
-                        continue;
-                    }
-                    for period in periods.into_iter().flatten() {
-                        let key = (level, directed, period, a, b);
-                        let i = *index.entry(key).or_insert_with(|| {
-                            keys.push(key);
-                            sums.push(DyadSums::default());
-                            (sums.len() - 1) as u32
-                        });
-                        sums[i as usize].add(k, &facts);
-                    }
-                }
-            }
+        let mut by_rank = vec![0u32; actor_rank.len()];
+        for (id, &r) in actor_rank.iter().enumerate() {
+            by_rank[r as usize] = id as u32;
         }
-        drop(index);
+        let facts: Vec<CodeFacts> = (0..self.codes.names.len() as u32)
+            .map(|c| {
+                self.code_facts.get(&c).copied().unwrap_or(CodeFacts {
+                    quad_class: 0,
+                    goldstein_tenths: 0,
+                    goldstein: 0.0,
+                })
+            })
+            .collect();
+        let mut top: Vec<u32> = (0..self.actors.names.len() as u32).collect();
+        for (&a, &t) in &self.top_of {
+            top[a as usize] = t;
+        }
+        let incidents: Vec<Incident> = self.incidents.into_values().collect();
+        // the periods, ranked by label; each incident's periods as ranks
         let mut periods: Vec<(String, Period)> = {
-            let distinct: std::collections::HashSet<Period> = keys.iter().map(|k| k.2).collect();
+            let mut distinct: std::collections::HashSet<Period> = std::collections::HashSet::new();
+            for k in &incidents {
+                distinct.extend(Period::of(k.date_start, k.date_end).into_iter().flatten());
+            }
             distinct.into_iter().map(|p| (p.label(), p)).collect()
         };
         periods.sort_unstable_by(|x, y| x.0.cmp(&y.0));
         let period_rank: HashMap<Period, u32> = periods.iter().enumerate().map(|(i, (_, p))| (*p, i as u32)).collect();
-        // the table's order: (level, directed, period rank, actor ranks), then
-        // the row's index into keys and sums (the keys are distinct)
-        type Order = (u8, bool, u32, u32, u32);
-        let mut order: Vec<(Order, u32)> = keys
+        // the incidents of each period, by period rank (compressed rows:
+        // those of period p are members[start[p]..start[p + 1]])
+        let of_incident: Vec<[u32; 3]> = incidents
             .iter()
-            .enumerate()
-            .map(|(i, &(level, directed, period, a, b))| {
-                ((level, directed, period_rank[&period], actor_rank[a as usize], actor_rank[b as usize]), i as u32)
-            })
+            .map(|k| Period::of(k.date_start, k.date_end).map(|p| p.map_or(NONE, |p| period_rank[&p])))
             .collect();
-        order.sort_unstable();
-        let mut rows = ScoreRows {
+        let mut start = vec![0u32; periods.len() + 1];
+        for p in of_incident.iter().flatten().filter(|&&p| p != NONE) {
+            start[*p as usize + 1] += 1;
+        }
+        for p in 0..periods.len() {
+            start[p + 1] += start[p];
+        }
+        let mut fill = start.clone();
+        let mut members = vec![0u32; start[periods.len()] as usize];
+        for (i, ps) in of_incident.iter().enumerate() {
+            for &p in ps.iter().filter(|&&p| p != NONE) {
+                members[fill[p as usize] as usize] = i as u32;
+                fill[p as usize] += 1;
+            }
+        }
+        drop((of_incident, fill));
+
+        let new_rows = || ScoreRows {
             names: self.actors.names.clone(),
             period_labels: periods.iter().map(|(label, _)| label.clone()).collect(),
             ..ScoreRows::default()
         };
-        rows.reserve(order.len());
-        for ((level, directed, period, _, _), i) in order {
-            let (.., a, b) = keys[i as usize];
-            let key = DyadKey {
-                level: ["actor", "top"][level as usize],
-                directed,
-                period,
-                granularity: periods[period as usize].1.granularity(),
-                actor_a: a,
-                actor_b: b,
-            };
-            rows.push(key, &sums[i as usize], self.cfg.shrinkage);
+        let mut rows = new_rows();
+        rows.reserve(chunk.min(1 << 16));
+        let mut total = 0;
+        let mut dyads: Vec<(u32, u32, u32)> = Vec::new();
+        // "actor" < "top", false < true: the table's order
+        for (level, name) in [(0u8, "actor"), (1u8, "top")] {
+            for directed in [false, true] {
+                for (p, (_, period)) in periods.iter().enumerate() {
+                    dyads.clear();
+                    for &i in &members[start[p] as usize..start[p + 1] as usize] {
+                        let k = &incidents[i as usize];
+                        let (a, b) = match level {
+                            0 => (k.source, k.target),
+                            _ => (top[k.source as usize], top[k.target as usize]),
+                        };
+                        // an actor's dealings with itself (a ministry with its
+                        // own government, rolled up) are not a relationship
+                        if a == b {
+                            continue;
+                        }
+                        let (ra, rb) = (actor_rank[a as usize], actor_rank[b as usize]);
+                        dyads.push(if directed || ra <= rb { (ra, rb, i) } else { (rb, ra, i) });
+                    }
+                    dyads.sort_unstable();
+                    for run in dyads.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+                        let mut sums = DyadSums::default();
+                        for &(.., i) in run {
+                            let k = &incidents[i as usize];
+                            sums.add(k, &facts[k.code as usize]);
+                        }
+                        let key = DyadKey {
+                            level: name,
+                            directed,
+                            period: p as u32,
+                            granularity: period.granularity(),
+                            actor_a: by_rank[run[0].0 as usize],
+                            actor_b: by_rank[run[0].1 as usize],
+                        };
+                        rows.push(key, &sums, self.cfg.shrinkage);
+                        if rows.len() == chunk {
+                            total += rows.len();
+                            emit(std::mem::replace(&mut rows, new_rows()))?;
+                            rows.reserve(chunk.min(1 << 16));
+                        }
+                    }
+                }
+            }
         }
-        rows
+        if !rows.is_empty() {
+            total += rows.len();
+            emit(rows)?;
+        }
+        Ok(total)
     }
 }
 
@@ -684,7 +730,15 @@ pub fn relationship_scores(events: &DataFrame, cfg: &ScoreConfig) -> Result<Data
             incident: incident_hash(s, target.get(i), c, ds.get(i).unwrap_or_default(), de.get(i).unwrap_or_default()),
         });
     }
-    inc.finish().to_frame()
+    let mut frames = Vec::new();
+    inc.finish(usize::MAX, |rows| {
+        frames.push(rows.to_frame()?);
+        Ok(())
+    })?;
+    match frames.pop() {
+        Some(df) => Ok(df),
+        None => ScoreRows::default().to_frame(),
+    }
 }
 
 #[cfg(test)]

@@ -137,7 +137,7 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
     let mut run = match pipeline::up_to_date(&opts, run, lock.as_ref()) {
         pipeline::UpToDate::Yes(m) => {
             let empty = polars::prelude::DataFrame::empty();
-            return Ok(Outcome { manifest: *m, actors: empty.clone(), scores: empty, lock });
+            return Ok(Outcome { manifest: *m, actors: empty, lock });
         }
         pipeline::UpToDate::No(run) => run,
     };
