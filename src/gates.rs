@@ -9,8 +9,8 @@ use crate::normalize::dates::Precision;
 use crate::rules::Rule;
 use crate::schema::{self, TableSchema};
 use polars::prelude::*;
+use rustc_hash::FxHashSet as HashSet;
 use serde::Serialize;
-use std::collections::HashSet;
 
 /// The outcome of one test, for the run record.
 #[derive(Debug, Clone, Serialize, PartialEq)]

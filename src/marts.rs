@@ -8,7 +8,7 @@ use crate::normalize::{NActor, NArticle, NEvent, NMention};
 use crate::problem::{Error, Result};
 use crate::reference::Reference;
 use polars::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub(crate) fn text(name: &str, v: Vec<Option<String>>) -> Column {
     Column::new(name.into(), v)
@@ -94,16 +94,16 @@ pub struct Counts {
 
 impl Counts {
     pub fn add_event(&mut self, e: &NEvent) {
-        *self.article_events.entry(e.article_id.clone()).or_default() += 1;
-        *self.actor_events.entry(e.source_id.clone()).or_default() += 1;
+        bump(&mut self.article_events, &e.article_id);
+        bump(&mut self.actor_events, &e.source_id);
         if let Some(t) = e.target_id.as_ref().filter(|t| **t != e.source_id) {
-            *self.actor_events.entry(t.clone()).or_default() += 1;
+            bump(&mut self.actor_events, t);
         }
     }
 
     pub fn add_mention(&mut self, m: &NMention) {
-        *self.article_mentions.entry(m.article_id.clone()).or_default() += 1;
-        *self.actor_mentions.entry(m.actor_id.clone()).or_default() += 1;
+        bump(&mut self.article_mentions, &m.article_id);
+        bump(&mut self.actor_mentions, &m.actor_id);
     }
 
     /// Adds the counts of another shard.
@@ -117,6 +117,16 @@ impl Counts {
             for (k, v) in theirs {
                 *mine.entry(k).or_default() += v;
             }
+        }
+    }
+}
+
+/// Adds one to a key's count (the key is copied only the first time).
+fn bump(counts: &mut HashMap<String, i64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
         }
     }
 }

@@ -28,8 +28,8 @@ use crate::score::{Incidents, ScoredEvent};
 use crate::shard::Shard;
 use crate::write::{SortedRuns, TableWriter};
 use polars::prelude::DataFrame;
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -821,7 +821,7 @@ impl PartWork {
         drop(rows);
         self.staged[0] += events.len();
         self.staged[1] += mentions.len();
-        let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::new();
+        let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::default();
         for id in events.iter().map(|e| &e.article_id).chain(mentions.iter().map(|m| &m.article_id)) {
             if let (false, Some(a)) = (texts.contains_key(id), cx.published.get(id.as_str())) {
                 if let Some(t) = ingest::texts::load(&cx.opts.raw, &a.text_path) {

@@ -90,7 +90,7 @@ pub struct Staged {
     pub articles: Vec<Article>,
     pub actors: Vec<Actor>,
     /// article_id -> its text's facts, for articles whose text was read.
-    pub texts: std::collections::HashMap<String, texts::TextFacts>,
+    pub texts: rustc_hash::FxHashMap<String, texts::TextFacts>,
 }
 
 /// Streams one raw table, file by file and row by row, in bounded memory.

@@ -14,7 +14,7 @@
 
 use crate::ledger::RowSrc;
 use crate::problem::{Error, Result, Table};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -79,7 +79,7 @@ impl Partitions {
                 })
                 .collect::<Result<Vec<_>>>()?
         };
-        Ok(Partitions { bounds, stores, files: Vec::new(), file_ids: HashMap::new() })
+        Ok(Partitions { bounds, stores, files: Vec::new(), file_ids: HashMap::default() })
     }
 
     pub fn len(&self) -> usize {
@@ -96,6 +96,12 @@ impl Partitions {
     }
 
     fn file_id(&mut self, src: &RowSrc) -> u32 {
+        // rows come file by file: the last file's id is the usual answer
+        if let Some(last) = self.files.last() {
+            if last.table == src.table && Arc::ptr_eq(&last.file, &src.file) {
+                return self.files.len() as u32 - 1;
+            }
+        }
         let key = (src.table, src.file.clone());
         if let Some(&i) = self.file_ids.get(&key) {
             return i;

@@ -2,7 +2,7 @@
 //! case, accents and surrounding white space ignored, with "did you mean"
 //! suggestions for near misses.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -28,7 +28,7 @@ pub struct LabelIndex {
     display: HashMap<String, String>,
     /// label as written -> its resolution: a corpus names the same few
     /// thousand actors millions of times, so each spelling is folded once
-    resolved: std::sync::Mutex<HashMap<String, Resolution>>,
+    resolved: std::sync::RwLock<HashMap<String, Resolution>>,
 }
 
 impl LabelIndex {
@@ -51,12 +51,12 @@ impl LabelIndex {
     }
 
     pub fn resolve(&self, label: &str) -> Resolution {
-        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(r) = cache.get(label) {
+        // read-locked: the partition workers share the cache
+        if let Some(r) = self.resolved.read().unwrap_or_else(|e| e.into_inner()).get(label) {
             return r.clone();
         }
         let r = self.resolve_uncached(label);
-        cache.insert(label.to_string(), r.clone());
+        self.resolved.write().unwrap_or_else(|e| e.into_inner()).insert(label.to_string(), r.clone());
         r
     }
 

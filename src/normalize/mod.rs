@@ -17,7 +17,7 @@ use crate::reference::Reference;
 use crate::rules::Rule;
 use dates::DateSpan;
 use labels::{LabelIndex, Resolution};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 use text::{ArticleText, Locate};
 
@@ -166,7 +166,7 @@ fn articles(
     texts: &HashMap<String, crate::ingest::texts::TextFacts>,
     ledger: &mut Ledger,
 ) -> Vec<NArticle> {
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut seen: HashMap<String, u64> = HashMap::default();
     let mut out = Vec::new();
     for a in rows {
         let mut problems = Vec::new();
@@ -274,7 +274,7 @@ pub fn events(
     reference: &Reference,
     ledger: &mut Ledger,
 ) -> Vec<NEvent> {
-    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    let mut seen: HashMap<(String, String), u64> = HashMap::default();
     let mut out = Vec::new();
     for e in rows {
         let mut problems = Vec::new();
@@ -441,7 +441,7 @@ pub fn mentions(
     ledger: &mut Ledger,
 ) -> Vec<NMention> {
     // occurrences already taken, per (article, text)
-    let mut taken: HashMap<(String, String), HashSet<usize>> = HashMap::new();
+    let mut taken: HashMap<(String, String), HashSet<usize>> = HashMap::default();
     let mut out = Vec::new();
     for m in rows {
         let mut problems = Vec::new();

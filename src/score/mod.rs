@@ -32,7 +32,7 @@ use crate::config::ScoreConfig;
 use crate::problem::{Error, Result};
 use exact::{ExactSum, Tenths};
 use polars::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Interns strings as dense u32 ids.
 #[derive(Debug, Default)]
@@ -223,9 +223,9 @@ impl Incidents {
             cfg: cfg.clone(),
             actors: Interner::default(),
             codes: Interner::default(),
-            top_of: HashMap::new(),
-            code_facts: HashMap::new(),
-            incidents: HashMap::new(),
+            top_of: HashMap::default(),
+            code_facts: HashMap::default(),
+            incidents: HashMap::default(),
         }
     }
 
@@ -404,7 +404,7 @@ impl Incidents {
         let incidents: Vec<Incident> = self.incidents.into_values().collect();
         // the periods, ranked by label; each incident's periods as ranks
         let mut periods: Vec<(String, Period)> = {
-            let mut distinct: std::collections::HashSet<Period> = std::collections::HashSet::new();
+            let mut distinct: rustc_hash::FxHashSet<Period> = Default::default();
             for k in &incidents {
                 distinct.extend(Period::of(k.date_start, k.date_end).into_iter().flatten());
             }
