@@ -472,7 +472,7 @@ mod tests {
         assert!(nn.iter().any(|t| t.columns == vec!["actor_id"] && t.failures == 1));
         assert!(nn.iter().any(|t| t.columns == vec!["name"] && t.examples[0].contains("missing")));
 
-        let keys: HashSet<String> = ["A".to_string()].into();
+        let keys: HashSet<String> = ["A".to_string()].into_iter().collect();
         let r = relationship(&actors(&[Some("A"), Some("B")], &[None, Some("Z")]), &schema::ACTORS, "parent_id", &keys);
         assert_eq!(r.examples, vec!["Z".to_string()]);
         assert!(relationship(&good, &schema::ACTORS, "parent_id", &keys).passed(), "nulls are not dangling references");
@@ -511,7 +511,7 @@ mod tests {
         batches.add(&events, &Keys::default());
         let (_, expected) = batches.finish();
         assert_eq!(expected, 1, "the same incident in two batches counts once");
-        let keys = Keys { actor_ids: ["A".to_string()].into(), ..Keys::default() };
+        let keys = Keys { actor_ids: ["A".to_string()].into_iter().collect(), ..Keys::default() };
         let mut one = BatchTests::new(&schema::RELATIONSHIP_SCORES);
         one.add(&scores, &keys);
         let out = one.finish_scores(expected);

@@ -283,6 +283,45 @@ struct Staging {
     done: bool,
 }
 
+/// A table file in the staging directory, to be checked.
+struct Placed<'a> {
+    t: &'a TableSchema,
+    file: String,
+    path: PathBuf,
+    rows: usize,
+    /// Its size and SHA-256, when this run wrote its bytes from memory.
+    hashed: Option<(u64, String)>,
+}
+
+impl Placed<'_> {
+    /// The file's size and SHA-256, and its independent read-back: the
+    /// schema, the metadata, and as many rows as were written, of this run.
+    fn check(&self, meta: &FileMeta) -> Result<OutputFile> {
+        let path = &self.path;
+        let (bytes, sha256) = match &self.hashed {
+            Some((bytes, sha256)) => (*bytes, sha256.clone()),
+            None => {
+                let f = fs::File::open(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+                let (sha256, bytes) = crate::digest::sha256_reader(std::io::BufReader::new(f))
+                    .map_err(|source| Error::Read { path: path.clone(), source })?;
+                (bytes, sha256)
+            }
+        };
+        let back =
+            parquet::read_back(path, self.t).map_err(|message| Error::Parquet { path: path.clone(), message })?;
+        if back.rows != self.rows || back.run_id.as_deref() != Some(meta.run_id.as_str()) {
+            return Err(Error::Invariant {
+                rule: crate::rules::Rule::ReadBack,
+                message: format!(
+                    "{} reads back {} rows of run {:?}, wrote {} of {}",
+                    self.file, back.rows, back.run_id, self.rows, meta.run_id
+                ),
+            });
+        }
+        Ok(OutputFile { file: self.file.clone(), table: self.t.name.to_string(), rows: back.rows, bytes, sha256 })
+    }
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.done {
@@ -329,43 +368,44 @@ pub fn publish_with_page(
     let mut staging = Staging { dir: dir.clone(), done: false };
     checkpoint("staging directory created");
 
-    let mut outputs = Vec::new();
+    // the tables into the staging directory
+    let mut placed: Vec<Placed> = Vec::new();
     for (t, data) in tables {
         let file = format!("{}.parquet", t.name);
         let path = dir.join(&file);
-        let (rows, bytes, sha256) = match data {
+        let (rows, hashed) = match data {
             TableData::Frame(df) => {
                 let mut buf = Vec::new();
                 parquet::write(df, t, meta, &mut buf)
                     .map_err(|message| Error::Parquet { path: path.clone(), message })?;
                 write_file(&path, &buf)?;
-                (df.height(), buf.len() as u64, sha256_hex(&buf))
+                (df.height(), Some((buf.len() as u64, sha256_hex(&buf))))
             }
             TableData::File(w) => {
                 // written batch by batch into the run's scratch space
                 fs::rename(&w.path, &path).map_err(write_err(&path))?;
                 checkpoint("written table moved into staging");
-                let f = fs::File::open(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
-                let (sha256, bytes) = crate::digest::sha256_reader(std::io::BufReader::new(f))
-                    .map_err(|source| Error::Read { path: path.clone(), source })?;
-                (w.rows, bytes, sha256)
+                (w.rows, None)
             }
         };
-        let back = parquet::read_back(&path, t).map_err(|message| Error::Parquet { path: path.clone(), message })?;
-        if back.rows != rows || back.run_id.as_deref() != Some(meta.run_id.as_str()) {
-            return Err(Error::Invariant {
-                rule: crate::rules::Rule::ReadBack,
-                message: format!(
-                    "{file} reads back {} rows of run {:?}, wrote {} of {}",
-                    back.rows, back.run_id, rows, meta.run_id
-                ),
-            });
-        }
-        checkpoint("table written and read back");
-        outputs.push(OutputFile { file, table: t.name.to_string(), rows: back.rows, bytes, sha256 });
+        placed.push(Placed { t, file, path, rows, hashed });
     }
-    if let Some((file, make)) = page {
-        let bytes = make(&dir)?;
+    // every file hashed (when it was written elsewhere) and read back on its
+    // own thread, while the page is built from the staged tables on this one
+    let (checked, page) = std::thread::scope(|scope| {
+        let checks: Vec<_> = placed.iter().map(|p| scope.spawn(move || p.check(meta))).collect();
+        let page = page.map(|(file, make)| make(&dir).map(|bytes| (file, bytes)));
+        let checked: Vec<Result<OutputFile>> =
+            checks.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
+        (checked, page)
+    });
+    let mut outputs = Vec::new();
+    for output in checked {
+        outputs.push(output?);
+        checkpoint("table written and read back");
+    }
+    if let Some(page) = page {
+        let (file, bytes) = page?;
         write_file(&dir.join(file), &bytes)?;
         checkpoint("page written");
         let table = file.split('.').next().unwrap_or(file).to_string();
