@@ -813,11 +813,11 @@ impl PartWork {
         cx: &PartitionContext,
         rows: crate::ingest::partition::Rows,
     ) -> Result<(DataFrame, DataFrame)> {
-        let ledger = &mut self.ledger;
         cx.shown.inc((rows.events.len() + rows.mentions.len()) as u64);
-        let events: Vec<_> = rows.events.iter().filter_map(|src| ingest::check(src, ledger, records::event)).collect();
+        let events: Vec<_> =
+            rows.events.iter().filter_map(|src| ingest::check(src, &mut self.ledger, records::event)).collect();
         let mentions: Vec<_> =
-            rows.mentions.iter().filter_map(|src| ingest::check(src, ledger, records::mention)).collect();
+            rows.mentions.iter().filter_map(|src| ingest::check(src, &mut self.ledger, records::mention)).collect();
         drop(rows);
         self.staged[0] += events.len();
         self.staged[1] += mentions.len();
@@ -829,8 +829,8 @@ impl PartWork {
                 }
             }
         }
-        let events = normalize::events(events, cx.published, &texts, &cx.dims.index, cx.reference, ledger);
-        let mentions = normalize::mentions(mentions, cx.published, &texts, &cx.dims.index, ledger);
+        let events = normalize::events(events, cx.published, &texts, &cx.dims.index, cx.reference, &mut self.ledger);
+        let mentions = normalize::mentions(mentions, cx.published, &texts, &cx.dims.index, &mut self.ledger);
         drop(texts);
         // each row's incident, hashed once for the scores and the table
         let hashes: Vec<u128> = events.iter().map(marts::incident_hash).collect();

@@ -188,11 +188,44 @@ impl SortedRuns {
     }
 
     /// Merges every run into `out`, in sort order; equal keys keep the order
-    /// of their runs. Runs are removed as they are read.
+    /// of their runs. Runs are removed as they are read. The merge and the
+    /// encoding of what it merged run on two threads.
     pub fn merge_into(self, out: &mut TableWriter) -> Result<()> {
         if let Some(only) = &self.first {
             return out.write(only);
         }
+        let (schema, path) = (out.schema.clone(), out.path.clone());
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(2);
+            let writer = scope.spawn(move || -> Result<()> {
+                for b in rx {
+                    out.write(&b)?;
+                }
+                Ok(())
+            });
+            // a send fails only when the writer stopped on an error, which
+            // is the one reported
+            let merged = self.merge_batches(&schema, &path, |b| tx.send(b).is_ok());
+            drop(tx);
+            let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            written.and(merged)
+        })?;
+        if !self.external {
+            for p in &self.runs {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        Ok(())
+    }
+
+    /// The merged rows, batch by batch, handed to `send` until it returns
+    /// false.
+    fn merge_batches(
+        &self,
+        schema: &arrow::datatypes::SchemaRef,
+        out_path: &Path,
+        mut send: impl FnMut(RecordBatch) -> bool,
+    ) -> Result<()> {
         let mut cursors = Vec::new();
         let mut converter: Option<RowConverter> = None;
         for path in &self.runs {
@@ -231,8 +264,8 @@ impl SortedRuns {
             taken.push((i, cursors[i].at));
             cursors[i].at += 1;
             let exhausted = cursors[i].at >= cursors[i].batch.as_ref().map_or(0, |b| b.num_rows());
-            if exhausted || taken.len() >= WRITE_CHUNK_ROWS {
-                emit(&cursors, &mut taken, out)?;
+            if (exhausted || taken.len() >= WRITE_CHUNK_ROWS) && !send(emit(&cursors, &mut taken, schema, out_path)?) {
+                return Ok(());
             }
             if exhausted {
                 cursors[i].advance(&converter, &self.sort_by)?;
@@ -241,11 +274,8 @@ impl SortedRuns {
                 heap.push(Reverse((r, i)));
             }
         }
-        emit(&cursors, &mut taken, out)?;
-        if !self.external {
-            for p in &self.runs {
-                let _ = std::fs::remove_file(p);
-            }
+        if !taken.is_empty() {
+            send(emit(&cursors, &mut taken, schema, out_path)?);
         }
         Ok(())
     }
@@ -295,26 +325,28 @@ impl Cursor {
     }
 }
 
-/// Writes the rows taken so far (all from the cursors' current batches).
-fn emit(cursors: &[Cursor], taken: &mut Vec<(usize, usize)>, out: &mut TableWriter) -> Result<()> {
-    if taken.is_empty() {
-        return Ok(());
-    }
+/// The rows taken so far (all from the cursors' current batches, at least
+/// one), as a batch of the writer's `schema` (runs read back from Parquet
+/// carry their own metadata; the columns are the same).
+fn emit(
+    cursors: &[Cursor],
+    taken: &mut Vec<(usize, usize)>,
+    schema: &arrow::datatypes::SchemaRef,
+    out_path: &Path,
+) -> Result<RecordBatch> {
     let first = cursors[taken[0].0].batch.as_ref().expect("a taken row has its batch");
-    // the writer's schema (runs read back from Parquet carry their own
-    // metadata; the columns are the same)
-    let schema = out.schema.clone();
+    let schema = schema.clone();
     let mut columns = Vec::with_capacity(schema.fields().len());
     for c in 0..schema.fields().len() {
         let sources: Vec<&dyn Array> = cursors
             .iter()
             .map(|cur| cur.batch.as_ref().map_or(first.column(c).as_ref(), |b| b.column(c).as_ref()))
             .collect();
-        columns.push(arrow::compute::interleave(&sources, taken).map_err(arrow_err(&out.path))?);
+        columns.push(arrow::compute::interleave(&sources, taken).map_err(arrow_err(out_path))?);
     }
-    let batch = RecordBatch::try_new(schema, columns).map_err(arrow_err(&out.path))?;
+    let batch = RecordBatch::try_new(schema, columns).map_err(arrow_err(out_path))?;
     taken.clear();
-    out.write(&batch)
+    Ok(batch)
 }
 
 #[cfg(test)]

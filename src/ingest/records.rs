@@ -220,7 +220,8 @@ impl<'a> Check<'a> {
 
     /// A trimmed value; None when empty.
     fn atom(&self, v: Option<String>) -> Option<String> {
-        v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+        // copied only when there is space to trim
+        v.map(|s| if s.trim().len() == s.len() { s } else { s.trim().to_string() }).filter(|s| !s.is_empty())
     }
 
     /// Free text, kept as written; None when blank. Warns on spreadsheet formulas.
@@ -356,11 +357,23 @@ fn is_bcp47(s: &str) -> bool {
 }
 
 fn deserialize<T: for<'de> Deserialize<'de> + Default>(src: &RowSrc) -> T {
-    let header = csv::StringRecord::from(src.header.to_vec());
-    let rec = csv::StringRecord::from(src.fields.clone());
-    // Every field is an optional string, so this cannot fail on content; a
-    // row with a wrong field count has been rejected before it gets here.
-    rec.deserialize(Some(&header)).unwrap_or_default()
+    // the header of the file the rows come from, made into a record once per
+    // file (rows of one file share their header)
+    thread_local! {
+        static HEADER: std::cell::RefCell<Option<(std::sync::Arc<[String]>, csv::StringRecord)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    HEADER.with(|h| {
+        let mut h = h.borrow_mut();
+        if !matches!(&*h, Some((of, _)) if std::sync::Arc::ptr_eq(of, &src.header)) {
+            *h = Some((src.header.clone(), src.header.iter().map(String::as_str).collect()));
+        }
+        let header = &h.as_ref().expect("set above").1;
+        let rec: csv::StringRecord = src.fields.iter().map(String::as_str).collect();
+        // Every field is an optional string, so this cannot fail on content; a
+        // row with a wrong field count has been rejected before it gets here.
+        rec.deserialize(Some(header)).unwrap_or_default()
+    })
 }
 
 /// Checks an articles row. Ok(row) or the row's problems (warnings included).
