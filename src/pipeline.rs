@@ -335,15 +335,28 @@ pub fn collect(
     let n_parts = fact_bytes.div_ceil(opts.batch_bytes.max(1)).max(1) as usize;
     let mut parts = Partitions::new(&article_ids, n_parts, &scratch.join("partitions"))?;
     let shown = opts.progress.stage("route");
-    for table in [Table::Events, Table::Mentions] {
-        ingest::stream_table(&opts.raw, table, &mut ledger, shard, |src, _| {
-            shown.inc(1);
-            // routed by the article id as written; its fields are checked
-            // in the partition
-            let article = src.column("article_id").and_then(|c| src.fields.get(c - 1)).map_or("", |a| a.trim());
-            let article = article.to_string();
-            parts.push(&article, src)
+    {
+        // events on this thread, mentions on another, each with a ledger of
+        // its own (added up after)
+        let (events, mentions) = parts.routers();
+        let route = |table: Table, mut router: crate::ingest::partition::Router, ledger: &mut Ledger| {
+            ingest::stream_table(&opts.raw, table, ledger, shard, |src, _| {
+                shown.inc(1);
+                // routed by the article id as written; its fields are
+                // checked in the partition
+                let article = src.column("article_id").and_then(|c| src.fields.get(c - 1)).map_or("", |a| a.trim());
+                let article = article.to_string();
+                router.push(&article, src)
+            })
+        };
+        let mut aside = ledger.aside();
+        std::thread::scope(|scope| -> Result<()> {
+            let other = scope.spawn(|| route(Table::Mentions, mentions, &mut aside));
+            let mine = route(Table::Events, events, &mut ledger);
+            let theirs = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            mine.and(theirs)
         })?;
+        ledger.absorb(aside);
     }
     shown.finish();
     clock.lap("2-route");

@@ -37,19 +37,33 @@ struct FileKey {
 }
 
 enum Store {
-    Memory(Rows),
+    Memory(Vec<RowSrc>),
     Spill { path: PathBuf, writer: Option<BufWriter<File>> },
+}
+
+/// The partitions of one table: a store per partition, and the files its
+/// rows came from.
+struct TableParts {
+    /// One lock per partition, so that several workers take partitions at
+    /// once once the rows are routed.
+    stores: Vec<std::sync::Mutex<Store>>,
+    files: Vec<FileKey>,
+    file_ids: HashMap<(Table, Arc<str>), u32>,
 }
 
 pub struct Partitions {
     /// First article id of partitions 1..n (partition 0 takes everything
     /// before `bounds[0]`).
     bounds: Vec<String>,
-    /// One lock per partition, so that several workers take partitions at
-    /// once once the rows are routed.
-    stores: Vec<std::sync::Mutex<Store>>,
-    files: Vec<FileKey>,
-    file_ids: HashMap<(Table, Arc<str>), u32>,
+    /// Events, mentions: routed apart, so that the two tables can be read on
+    /// two threads at once.
+    tables: [TableParts; 2],
+}
+
+/// Routes the rows of one table into the partitions.
+pub struct Router<'a> {
+    bounds: &'a [String],
+    parts: &'a mut TableParts,
 }
 
 fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -60,39 +74,25 @@ fn rerr(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Read { path: path.to_path_buf(), source }
 }
 
-impl Partitions {
-    /// `n` partitions over the (sorted, unique) published article ids,
-    /// spilled into `scratch` when there is more than one.
-    pub fn new(article_ids: &[&str], n: usize, scratch: &Path) -> Result<Self> {
-        let n = n.clamp(1, article_ids.len().max(1));
-        let bounds: Vec<String> =
-            (1..n).map(|k| article_ids[k * article_ids.len() / n].to_string()).collect::<Vec<_>>();
+/// The partition of an article id (known or not) among `bounds`.
+fn partition_of(bounds: &[String], article_id: &str) -> usize {
+    bounds.partition_point(|b| b.as_str() <= article_id)
+}
+
+impl TableParts {
+    fn new(n: usize, scratch: &Path, table: &str) -> Result<Self> {
         let stores = if n == 1 {
-            vec![std::sync::Mutex::new(Store::Memory(Rows::default()))]
+            vec![std::sync::Mutex::new(Store::Memory(Vec::new()))]
         } else {
-            std::fs::create_dir_all(scratch).map_err(werr(scratch))?;
             (0..n)
                 .map(|k| {
-                    let path = scratch.join(format!("partition-{k:05}.rows"));
+                    let path = scratch.join(format!("partition-{k:05}.{table}.rows"));
                     let f = File::create(&path).map_err(werr(&path))?;
                     Ok(std::sync::Mutex::new(Store::Spill { writer: Some(BufWriter::with_capacity(1 << 16, f)), path }))
                 })
                 .collect::<Result<Vec<_>>>()?
         };
-        Ok(Partitions { bounds, stores, files: Vec::new(), file_ids: HashMap::default() })
-    }
-
-    pub fn len(&self) -> usize {
-        self.stores.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.stores.is_empty()
-    }
-
-    /// The partition of an article id (known or not).
-    pub fn of(&self, article_id: &str) -> usize {
-        self.bounds.partition_point(|b| b.as_str() <= article_id)
+        Ok(TableParts { stores, files: Vec::new(), file_ids: HashMap::default() })
     }
 
     fn file_id(&mut self, src: &RowSrc) -> u32 {
@@ -117,15 +117,10 @@ impl Partitions {
         i
     }
 
-    /// Adds a row of the events or mentions table, routed by its article id.
-    pub fn push(&mut self, article_id: &str, src: RowSrc) -> Result<()> {
-        let k = self.of(article_id);
+    fn push(&mut self, k: usize, src: RowSrc) -> Result<()> {
         let file = self.file_id(&src);
         match self.stores[k].get_mut().expect("a partition's lock is never poisoned") {
-            Store::Memory(rows) => match src.table {
-                Table::Mentions => rows.mentions.push(src),
-                _ => rows.events.push(src),
-            },
+            Store::Memory(rows) => rows.push(src),
             Store::Spill { path, writer } => {
                 let w = writer.as_mut().expect("partitions are written before they are read");
                 encode(w, file, &src).map_err(werr(path))?;
@@ -134,9 +129,7 @@ impl Partitions {
         Ok(())
     }
 
-    /// Takes the rows of partition `k` (once). Partitions may be taken from
-    /// several threads at once, once every row is pushed.
-    pub fn take(&self, k: usize) -> Result<Rows> {
+    fn take(&self, k: usize) -> Result<Vec<RowSrc>> {
         let mut store = self.stores[k].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         match &mut *store {
             Store::Memory(rows) => Ok(std::mem::take(rows)),
@@ -146,17 +139,69 @@ impl Partitions {
                 }
                 let f = File::open(&*path).map_err(rerr(path))?;
                 let mut r = BufReader::with_capacity(1 << 16, f);
-                let mut rows = Rows::default();
+                let mut rows = Vec::new();
                 while let Some(src) = decode(&mut r, &self.files).map_err(rerr(path))? {
-                    match src.table {
-                        Table::Mentions => rows.mentions.push(src),
-                        _ => rows.events.push(src),
-                    }
+                    rows.push(src);
                 }
                 std::fs::remove_file(&*path).map_err(werr(path))?;
                 Ok(rows)
             }
         }
+    }
+}
+
+impl Partitions {
+    /// `n` partitions over the (sorted, unique) published article ids,
+    /// spilled into `scratch` when there is more than one.
+    pub fn new(article_ids: &[&str], n: usize, scratch: &Path) -> Result<Self> {
+        let n = n.clamp(1, article_ids.len().max(1));
+        let bounds: Vec<String> =
+            (1..n).map(|k| article_ids[k * article_ids.len() / n].to_string()).collect::<Vec<_>>();
+        if n > 1 {
+            std::fs::create_dir_all(scratch).map_err(werr(scratch))?;
+        }
+        let tables = [TableParts::new(n, scratch, "events")?, TableParts::new(n, scratch, "mentions")?];
+        Ok(Partitions { bounds, tables })
+    }
+
+    pub fn len(&self) -> usize {
+        self.bounds.len() + 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The partition of an article id (known or not).
+    pub fn of(&self, article_id: &str) -> usize {
+        partition_of(&self.bounds, article_id)
+    }
+
+    /// The routers of the events and of the mentions, usable on two threads
+    /// at once.
+    pub fn routers(&mut self) -> (Router<'_>, Router<'_>) {
+        let [events, mentions] = &mut self.tables;
+        (Router { bounds: &self.bounds, parts: events }, Router { bounds: &self.bounds, parts: mentions })
+    }
+
+    /// Adds a row of the events or mentions table, routed by its article id.
+    pub fn push(&mut self, article_id: &str, src: RowSrc) -> Result<()> {
+        let k = self.of(article_id);
+        let t = if src.table == Table::Mentions { 1 } else { 0 };
+        self.tables[t].push(k, src)
+    }
+
+    /// Takes the rows of partition `k` (once). Partitions may be taken from
+    /// several threads at once, once every row is pushed.
+    pub fn take(&self, k: usize) -> Result<Rows> {
+        Ok(Rows { events: self.tables[0].take(k)?, mentions: self.tables[1].take(k)? })
+    }
+}
+
+impl Router<'_> {
+    /// Adds a row of this router's table, routed by its article id.
+    pub fn push(&mut self, article_id: &str, src: RowSrc) -> Result<()> {
+        self.parts.push(partition_of(self.bounds, article_id), src)
     }
 }
 
