@@ -23,6 +23,19 @@ pub struct RowSrc {
 }
 
 impl RowSrc {
+    /// The row's origin without its raw fields (a typed record made from the
+    /// row gets them moved in afterwards: see `ingest::check_moving`).
+    pub fn shell(&self) -> RowSrc {
+        RowSrc {
+            table: self.table,
+            file: self.file.clone(),
+            rel_file: self.rel_file.clone(),
+            line: self.line,
+            header: self.header.clone(),
+            fields: Vec::new(),
+        }
+    }
+
     /// The raw record as a JSON object (header name -> raw value); fields
     /// beyond the header are named `_extra_N`.
     pub fn record_json(&self) -> String {

@@ -827,11 +827,16 @@ impl PartWork {
         rows: crate::ingest::partition::Rows,
     ) -> Result<(DataFrame, DataFrame)> {
         cx.shown.inc((rows.events.len() + rows.mentions.len()) as u64);
-        let events: Vec<_> =
-            rows.events.iter().filter_map(|src| ingest::check(src, &mut self.ledger, records::event)).collect();
-        let mentions: Vec<_> =
-            rows.mentions.iter().filter_map(|src| ingest::check(src, &mut self.ledger, records::mention)).collect();
-        drop(rows);
+        let events: Vec<_> = rows
+            .events
+            .into_iter()
+            .filter_map(|src| ingest::check_moving(src, &mut self.ledger, records::event))
+            .collect();
+        let mentions: Vec<_> = rows
+            .mentions
+            .into_iter()
+            .filter_map(|src| ingest::check_moving(src, &mut self.ledger, records::mention))
+            .collect();
         self.staged[0] += events.len();
         self.staged[1] += mentions.len();
         let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::default();

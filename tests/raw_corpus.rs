@@ -6,7 +6,6 @@ mod common;
 
 use dyadflow::config::Config;
 use dyadflow::pipeline::{execute, Options};
-use polars::prelude::*;
 use std::path::PathBuf;
 
 fn run() -> dyadflow::pipeline::Outcome {

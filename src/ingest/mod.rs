@@ -150,6 +150,18 @@ pub fn check<T>(src: &RowSrc, ledger: &mut Ledger, parse: fn(&RowSrc) -> (Option
     }
 }
 
+/// [`check`] for the parsers that leave the raw fields out of the typed row
+/// (events, mentions): the fields are moved into it, not copied.
+pub fn check_moving<T: records::Sourced>(
+    mut src: RowSrc,
+    ledger: &mut Ledger,
+    parse: fn(&RowSrc) -> (Option<T>, Vec<Problem>),
+) -> Option<T> {
+    let mut typed = check(&src, ledger, parse)?;
+    typed.src_mut().fields = std::mem::take(&mut src.fields);
+    Some(typed)
+}
+
 /// Reads one raw table whole: every row that passes the contract is handed
 /// to `keep` with its typed record. Returns the number of rows kept.
 pub fn read_table<T>(

@@ -196,6 +196,23 @@ pub struct Event {
     pub notes: Option<String>,
 }
 
+/// A typed row that keeps the raw row it came from.
+pub trait Sourced {
+    fn src_mut(&mut self) -> &mut RowSrc;
+}
+
+impl Sourced for Event {
+    fn src_mut(&mut self) -> &mut RowSrc {
+        &mut self.src
+    }
+}
+
+impl Sourced for Mention {
+    fn src_mut(&mut self) -> &mut RowSrc {
+        &mut self.src
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Mention {
     pub src: RowSrc,
@@ -471,6 +488,8 @@ pub fn actor(src: &RowSrc) -> (Option<Actor>, Vec<Problem>) {
     (row, c.problems)
 }
 
+/// Checks an events row. The typed row's `src` has no raw fields: the caller
+/// moves them in ([`crate::ingest::check_moving`]).
 pub fn event(src: &RowSrc) -> (Option<Event>, Vec<Problem>) {
     let r: EventRecord = deserialize(src);
     let mut c = Check { src, problems: Vec::new() };
@@ -538,7 +557,7 @@ pub fn event(src: &RowSrc) -> (Option<Event>, Vec<Problem>) {
             Some(evidence),
             Some(confidence),
         ) if !c.problems.iter().any(|p| p.is_error()) => Some(Event {
-            src: src.clone(),
+            src: src.shell(),
             article_id,
             event_id,
             source,
@@ -562,6 +581,7 @@ pub fn event(src: &RowSrc) -> (Option<Event>, Vec<Problem>) {
     (row, c.problems)
 }
 
+/// Checks a mentions row; its `src` has no raw fields, as with [`event`].
 pub fn mention(src: &RowSrc) -> (Option<Mention>, Vec<Problem>) {
     let r: MentionRecord = deserialize(src);
     let mut c = Check { src, problems: Vec::new() };
@@ -578,7 +598,7 @@ pub fn mention(src: &RowSrc) -> (Option<Mention>, Vec<Problem>) {
     let notes = c.text("notes", r.notes);
     let row = match (article_id, actor, text) {
         (Some(article_id), Some(actor), Some(text)) if !c.problems.iter().any(|p| p.is_error()) => {
-            Some(Mention { src: src.clone(), article_id, actor, text, start, annotator, notes })
+            Some(Mention { src: src.shell(), article_id, actor, text, start, annotator, notes })
         }
         _ => None,
     };
