@@ -372,7 +372,7 @@ pub fn collect(
         codes: reference.iter().map(|c| c.code.clone()).collect(),
     };
     let mut sink = BatchSink {
-        event_runs: writing.then(|| SortedRuns::new(scratch, &schema::EVENTS)),
+        event_runs: writing.then(|| SortedRuns::new(scratch, &schema::EVENTS).expecting(parts.len())),
         mention_writer: match writing {
             true => Some(TableWriter::create(&scratch.join("mentions.parquet"), &schema::MENTIONS, meta)?),
             false => None,

@@ -21,9 +21,19 @@ use std::sync::Arc;
 
 /// Rows per Parquet row group: bounds the writer's buffer.
 pub const ROW_GROUP_ROWS: usize = 16 * WRITE_CHUNK_ROWS;
-/// Rows per batch of a spilled run: the merge holds one batch of every run
-/// at a time.
+/// Rows per batch of a spilled run, at most: the merge holds one batch of
+/// every run at a time.
 const RUN_BATCH_ROWS: usize = 4 * 1024;
+/// Rows the merge holds at a time over all its runs, about: with many runs,
+/// their batches are made smaller (down to [`MIN_RUN_BATCH_ROWS`]).
+const MERGE_ROWS: usize = 256 * 1024;
+const MIN_RUN_BATCH_ROWS: usize = 256;
+
+/// Rows per batch of each of `runs` runs, so that the merge holds about
+/// [`MERGE_ROWS`] rows.
+fn run_batch_rows(runs: usize) -> usize {
+    (MERGE_ROWS / runs.max(1)).clamp(MIN_RUN_BATCH_ROWS, RUN_BATCH_ROWS)
+}
 /// Rows per write into the Parquet writer. Where a data page ends depends on
 /// where the writes fall, so every file is written in chunks of exactly this
 /// many rows (the last one shorter), whatever the batches it was given: the
@@ -134,6 +144,8 @@ pub struct SortedRuns {
     /// The first run, kept in memory until a second one comes: a corpus of
     /// one partition is written without spilling.
     first: Option<RecordBatch>,
+    /// Rows per batch of a spilled run.
+    batch_rows: usize,
 }
 
 impl SortedRuns {
@@ -144,7 +156,21 @@ impl SortedRuns {
             .iter()
             .map(|s| t.columns.iter().position(|c| c.name == *s).expect("sort columns are in the schema"))
             .collect();
-        SortedRuns { dir: dir.to_path_buf(), sort_by, runs: Vec::new(), external: false, first: None }
+        SortedRuns {
+            dir: dir.to_path_buf(),
+            sort_by,
+            runs: Vec::new(),
+            external: false,
+            first: None,
+            batch_rows: RUN_BATCH_ROWS,
+        }
+    }
+
+    /// Runs that will be about `n` (their batches are sized so that the
+    /// merge's memory does not grow with their number).
+    pub fn expecting(mut self, n: usize) -> Self {
+        self.batch_rows = run_batch_rows(n);
+        self
     }
 
     /// Sorted Parquet files of the table, as runs to merge (in the order
@@ -178,8 +204,8 @@ impl SortedRuns {
         let f = File::create(&path).map_err(|source| Error::Write { path: path.clone(), source })?;
         let mut w = arrow::ipc::writer::FileWriter::try_new(BufWriter::with_capacity(1 << 20, f), &batch.schema())
             .map_err(arrow_err(&path))?;
-        for start in (0..batch.num_rows()).step_by(RUN_BATCH_ROWS) {
-            let len = RUN_BATCH_ROWS.min(batch.num_rows() - start);
+        for start in (0..batch.num_rows()).step_by(self.batch_rows) {
+            let len = self.batch_rows.min(batch.num_rows() - start);
             w.write(&batch.slice(start, len)).map_err(arrow_err(&path))?;
         }
         w.finish().map_err(arrow_err(&path))?;
@@ -233,7 +259,7 @@ impl SortedRuns {
             let (reader, schema): (Batches, _) = if self.external {
                 let b = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
                     .map_err(parquet_err(path))?
-                    .with_batch_size(RUN_BATCH_ROWS);
+                    .with_batch_size(run_batch_rows(self.runs.len()));
                 let schema = b.schema().clone();
                 (Box::new(b.build().map_err(parquet_err(path))?), schema)
             } else {
