@@ -450,10 +450,14 @@ pub fn collect(
         let done = done.into_iter().collect::<Result<Vec<_>>>()?;
         Ok((written?, done))
     })?;
-    let mut incidents = Incidents::new(&opts.config.score);
-    let mut counts = marts::Counts::default();
-    let (mut n_events, mut n_mentions) = (0usize, 0usize);
-    let (mut staged_events, mut staged_mentions) = (0usize, 0usize);
+    // added up into the first worker's state (not into a new one, which
+    // would hold every incident twice for a moment)
+    let mut done = done.into_iter();
+    let first = done.next().unwrap_or_else(|| PartWork::new(&opts.config));
+    ledger.absorb(first.ledger);
+    let (mut incidents, mut counts) = (first.incidents, first.counts);
+    let [mut staged_events, mut staged_mentions] = first.staged;
+    let [mut n_events, mut n_mentions] = first.normalized;
     for w in done {
         ledger.absorb(w.ledger);
         incidents.absorb_from(w.incidents);

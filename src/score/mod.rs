@@ -214,7 +214,11 @@ pub struct Incidents {
     codes: Interner,
     top_of: HashMap<u32, u32>,
     code_facts: HashMap<u32, CodeFacts>,
-    incidents: HashMap<u128, Incident>,
+    /// Each incident's index in `incidents`, by its hash. The incidents
+    /// live in a vector, so that finishing drops the index and keeps the
+    /// incidents as they are (no second copy of the largest state of a run).
+    index: HashMap<u128, u32>,
+    incidents: Vec<Incident>,
 }
 
 impl Incidents {
@@ -225,8 +229,19 @@ impl Incidents {
             codes: Interner::default(),
             top_of: HashMap::default(),
             code_facts: HashMap::default(),
-            incidents: HashMap::default(),
+            index: HashMap::default(),
+            incidents: Vec::new(),
         }
+    }
+
+    /// The incident of `hash`, made by `new` when it is not there yet.
+    fn incident(&mut self, hash: u128, new: impl FnOnce() -> Incident) -> &mut Incident {
+        let next = self.incidents.len() as u32;
+        let i = *self.index.entry(hash).or_insert(next);
+        if i == next {
+            self.incidents.push(new());
+        }
+        &mut self.incidents[i as usize]
     }
 
     fn mode_weight(&self, mode: &str) -> f64 {
@@ -259,15 +274,9 @@ impl Incidents {
             goldstein: e.goldstein,
         });
         let weight = e.confidence * self.mode_weight(e.mode);
-        let inc = self.incidents.entry(e.incident).or_insert(Incident {
-            source,
-            target,
-            code,
-            date_start: e.date_start,
-            date_end: e.date_end,
-            weight,
-            n_reports: 0,
-        });
+        let (date_start, date_end) = (e.date_start, e.date_end);
+        let inc =
+            self.incident(e.incident, || Incident { source, target, code, date_start, date_end, weight, n_reports: 0 });
         inc.weight = inc.weight.max(weight);
         inc.n_reports += 1;
     }
@@ -282,8 +291,9 @@ impl Incidents {
             self.code_facts.iter().map(|(c, f)| (*c, f.quad_class, f.goldstein.to_bits())).collect();
         codes.sort_unstable();
         let mut incidents: Vec<IncidentState> = self
-            .incidents
+            .index
             .iter()
+            .map(|(h, &i)| (h, &self.incidents[i as usize]))
             .map(|(h, k)| IncidentState {
                 hash: [(h >> 64) as u64, *h as u64],
                 source: k.source,
@@ -329,15 +339,9 @@ impl Incidents {
             let code = codes.get(i.code as usize).copied().ok_or_else(|| bad("code"))?;
             let hash = ((i.hash[0] as u128) << 64) | i.hash[1] as u128;
             let (source, target) = (actor(i.source)?, actor(i.target)?);
-            let inc = self.incidents.entry(hash).or_insert(Incident {
-                source,
-                target,
-                code,
-                date_start: i.date_start,
-                date_end: i.date_end,
-                weight,
-                n_reports: 0,
-            });
+            let (date_start, date_end) = (i.date_start, i.date_end);
+            let inc =
+                self.incident(hash, || Incident { source, target, code, date_start, date_end, weight, n_reports: 0 });
             inc.weight = inc.weight.max(weight);
             inc.n_reports += i.n_reports;
         }
@@ -355,8 +359,9 @@ impl Incidents {
         for (a, t) in other.top_of {
             self.top_of.insert(actors[a as usize], actors[t as usize]);
         }
-        for (hash, i) in other.incidents {
-            let inc = self.incidents.entry(hash).or_insert(Incident {
+        for (hash, at) in other.index {
+            let i = other.incidents[at as usize];
+            let inc = self.incident(hash, || Incident {
                 source: actors[i.source as usize],
                 target: actors[i.target as usize],
                 code: codes[i.code as usize],
@@ -401,7 +406,8 @@ impl Incidents {
         for (&a, &t) in &self.top_of {
             top[a as usize] = t;
         }
-        let incidents: Vec<Incident> = self.incidents.into_values().collect();
+        drop(self.index);
+        let incidents = self.incidents;
         // the periods, ranked by label; each incident's periods as ranks
         let mut periods: Vec<(String, Period)> = {
             let mut distinct: rustc_hash::FxHashSet<Period> = Default::default();
