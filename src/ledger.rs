@@ -173,7 +173,14 @@ impl Ledger {
 
     /// The problems, rejects and read counts, as a shard set stores them.
     pub fn state(&self) -> LedgerState {
-        LedgerState { problems: self.problems.clone(), rejects: self.rejects.clone(), read: self.read.clone() }
+        // in file and line order, whatever thread found them first
+        let mut problems = self.problems.clone();
+        problems.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+        let mut rejects = self.rejects.clone();
+        rejects.sort_by(|a, b| {
+            (a.src.table, a.src.file.as_ref(), a.src.line).cmp(&(b.src.table, b.src.file.as_ref(), b.src.line))
+        });
+        LedgerState { problems, rejects, read: self.read.clone() }
     }
 
     /// A ledger read back from a shard set (severities were applied when

@@ -381,6 +381,7 @@ pub fn collect(
         mention_tests: BatchTests::new(&schema::MENTIONS),
     };
     let shown = opts.progress.stage("partitions");
+    let incidents = std::sync::Mutex::new(Incidents::new(&opts.config.score));
     let ctx = PartitionContext {
         opts,
         published: &published,
@@ -390,11 +391,12 @@ pub fn collect(
         tops: &tops,
         top_of: &top_of,
         shown: &shown,
+        incidents: &incidents,
     };
     // workers (one per core) take the partitions in turn, each with its own
-    // ledger, incidents and counts, added up at the end as a merge adds up
-    // shards; one more thread tests and writes the batches in partition
-    // order, whatever order the workers finish them in
+    // ledger and counts (added up at the end, as a merge adds up shards) and
+    // one shared incident accumulator; one more thread tests and writes the
+    // batches in partition order, whatever order the workers finish them in
     let n_workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, parts.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let stop = std::sync::atomic::AtomicBool::new(false);
@@ -455,12 +457,12 @@ pub fn collect(
     let mut done = done.into_iter();
     let first = done.next().unwrap_or_else(|| PartWork::new(&opts.config));
     ledger.absorb(first.ledger);
-    let (mut incidents, mut counts) = (first.incidents, first.counts);
+    let mut counts = first.counts;
+    let incidents = incidents.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
     let [mut staged_events, mut staged_mentions] = first.staged;
     let [mut n_events, mut n_mentions] = first.normalized;
     for w in done {
         ledger.absorb(w.ledger);
-        incidents.absorb_from(w.incidents);
         counts.absorb(w.counts);
         staged_events += w.staged[0];
         staged_mentions += w.staged[1];
@@ -797,14 +799,17 @@ struct PartitionContext<'a> {
     tops: &'a DataFrame,
     top_of: &'a HashMap<&'a str, &'a str>,
     shown: &'a crate::progress::Stage,
+    /// The incidents of the corpus, one accumulator for every worker (each
+    /// adds a partition's events at once): the largest state of a run is
+    /// held once, not once per worker.
+    incidents: &'a std::sync::Mutex<Incidents>,
 }
 
-/// What one partition worker found: its own ledger, incidents and counts
+/// What one partition worker found: its own ledger and counts
 /// (added up with the other workers' when the partitions are done) and how
 /// many events and mentions it staged and normalized.
 struct PartWork {
     ledger: Ledger,
-    incidents: Incidents,
     counts: marts::Counts,
     /// Events, mentions.
     staged: [usize; 2],
@@ -813,13 +818,7 @@ struct PartWork {
 
 impl PartWork {
     fn new(config: &Config) -> Self {
-        PartWork {
-            ledger: Ledger::new(config),
-            incidents: Incidents::new(&config.score),
-            counts: marts::Counts::default(),
-            staged: [0; 2],
-            normalized: [0; 2],
-        }
+        PartWork { ledger: Ledger::new(config), counts: marts::Counts::default(), staged: [0; 2], normalized: [0; 2] }
     }
 
     /// One partition: the format contract row by row, then the rules of the
@@ -856,9 +855,14 @@ impl PartWork {
         drop(texts);
         // each row's incident, hashed once for the scores and the table
         let hashes: Vec<u128> = events.iter().map(marts::incident_hash).collect();
-        for (e, &hash) in events.iter().zip(&hashes) {
+        for e in &events {
             self.counts.add_event(e);
-            add_incident(&mut self.incidents, e, hash, cx.top_of, cx.reference);
+        }
+        {
+            let mut incidents = cx.incidents.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            for (e, &hash) in events.iter().zip(&hashes) {
+                add_incident(&mut incidents, e, hash, cx.top_of, cx.reference);
+            }
         }
         for m in &mentions {
             self.counts.add_mention(m);

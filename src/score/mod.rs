@@ -285,20 +285,30 @@ impl Incidents {
     /// weights and report counts the scores are made of. Weights are kept as
     /// their bits, so they come back exactly.
     pub fn state(&self) -> IncidentsState {
-        let mut top_of: Vec<[u32; 2]> = self.top_of.iter().map(|(a, t)| [*a, *t]).collect();
+        // actors and codes numbered in name order, so the state is the same
+        // whatever order the events came in
+        let (actor_rank, code_rank) = (ranks(&self.actors.names), ranks(&self.codes.names));
+        let mut actors = vec![String::new(); actor_rank.len()];
+        for (name, &r) in self.actors.names.iter().zip(&actor_rank) {
+            actors[r as usize] = name.clone();
+        }
+        let mut codes = vec![(String::new(), 0, 0u64); code_rank.len()];
+        for (c, (name, &r)) in self.codes.names.iter().zip(&code_rank).enumerate() {
+            let f = self.code_facts.get(&(c as u32)).copied();
+            codes[r as usize] = (name.clone(), f.map_or(0, |f| f.quad_class), f.map_or(0, |f| f.goldstein.to_bits()));
+        }
+        let mut top_of: Vec<[u32; 2]> =
+            self.top_of.iter().map(|(a, t)| [actor_rank[*a as usize], actor_rank[*t as usize]]).collect();
         top_of.sort_unstable();
-        let mut codes: Vec<(u32, i32, u64)> =
-            self.code_facts.iter().map(|(c, f)| (*c, f.quad_class, f.goldstein.to_bits())).collect();
-        codes.sort_unstable();
         let mut incidents: Vec<IncidentState> = self
             .index
             .iter()
             .map(|(h, &i)| (h, &self.incidents[i as usize]))
             .map(|(h, k)| IncidentState {
                 hash: [(h >> 64) as u64, *h as u64],
-                source: k.source,
-                target: k.target,
-                code: k.code,
+                source: actor_rank[k.source as usize],
+                target: actor_rank[k.target as usize],
+                code: code_rank[k.code as usize],
                 date_start: k.date_start,
                 date_end: k.date_end,
                 weight_bits: k.weight.to_bits(),
@@ -306,12 +316,7 @@ impl Incidents {
             })
             .collect();
         incidents.sort_unstable_by_key(|i| i.hash);
-        IncidentsState {
-            actors: self.actors.names.clone(),
-            codes: codes.into_iter().map(|(c, q, g)| (self.codes.names[c as usize].clone(), q, g)).collect(),
-            top_of,
-            incidents,
-        }
+        IncidentsState { actors, codes, top_of, incidents }
     }
 
     /// Adds the incidents of another shard: an incident reported in several
