@@ -188,6 +188,14 @@ impl BatchTests {
         }
     }
 
+    /// Room for the compact keys of `n` event rows.
+    pub fn reserve(&mut self, n: usize) {
+        if self.table.name == schema::EVENTS.name {
+            self.keys.reserve_exact(n);
+            self.incidents.reserve_exact(n);
+        }
+    }
+
     fn merge(&mut self, t: TestOutcome) {
         match self.outcomes.iter_mut().find(|o| o.rule == t.rule && o.columns == t.columns) {
             Some(o) => {

@@ -381,7 +381,12 @@ pub fn collect(
         mention_tests: BatchTests::new(&schema::MENTIONS),
     };
     let shown = opts.progress.stage("partitions");
-    let incidents = std::sync::Mutex::new(Incidents::new(&opts.config.score));
+    // the state that grows with the events, sized once for the rows routed
+    let routed_events = ledger.read.get(&Table::Events).copied().unwrap_or(0);
+    sink.event_tests.reserve(routed_events);
+    let mut incidents = Incidents::new(&opts.config.score);
+    incidents.reserve(routed_events);
+    let incidents = std::sync::Mutex::new(incidents);
     let ctx = PartitionContext {
         opts,
         published: &published,

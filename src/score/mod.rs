@@ -234,6 +234,12 @@ impl Incidents {
         }
     }
 
+    /// Room for `n` incidents (at most one per event row), so that the
+    /// vector is not grown by doubling past what the corpus needs.
+    pub fn reserve(&mut self, n: usize) {
+        self.incidents.reserve_exact(n);
+    }
+
     /// The incident of `hash`, made by `new` when it is not there yet.
     fn incident(&mut self, hash: u128, new: impl FnOnce() -> Incident) -> &mut Incident {
         let next = self.incidents.len() as u32;
