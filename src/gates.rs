@@ -304,7 +304,7 @@ impl BatchTests {
             for i in 0..df.height() {
                 let k = key(i);
                 if k.0 == Some("actor") && k.1 == Some(true) && k.2 == Some("all") {
-                    self.counted_events += n[i];
+                    self.counted_events += n.get(i).copied().unwrap_or(0.0);
                 }
                 let after = match (last, &self.last_key) {
                     (Some(prev), _) => prev >= k,
