@@ -106,6 +106,9 @@ fn ymd(days: i32) -> (i32, u32, u32) {
 /// report it (keyed by its [`incident_hash`]).
 #[derive(Debug, Clone, Copy)]
 struct Incident {
+    /// Its [`incident_hash`] as (high, low) halves (two u64, not a u128,
+    /// so the struct keeps an 8-byte alignment).
+    hash: [u64; 2],
     source: u32,
     target: u32,
     code: u32,
@@ -214,10 +217,12 @@ pub struct Incidents {
     codes: Interner,
     top_of: HashMap<u32, u32>,
     code_facts: HashMap<u32, CodeFacts>,
-    /// Each incident's index in `incidents`, by its hash. The incidents
+    /// Each incident's index in `incidents`, found by its hash (kept in the
+    /// incident itself, so the table holds 4-byte indices, not 20-byte
+    /// entries: a tenth of the memory of a map at 10 M events). The incidents
     /// live in a vector, so that finishing drops the index and keeps the
     /// incidents as they are (no second copy of the largest state of a run).
-    index: HashMap<u128, u32>,
+    index: hashbrown::HashTable<u32>,
     incidents: Vec<Incident>,
 }
 
@@ -229,7 +234,7 @@ impl Incidents {
             codes: Interner::default(),
             top_of: HashMap::default(),
             code_facts: HashMap::default(),
-            index: HashMap::default(),
+            index: hashbrown::HashTable::new(),
             incidents: Vec::new(),
         }
     }
@@ -242,12 +247,29 @@ impl Incidents {
 
     /// The incident of `hash`, made by `new` when it is not there yet.
     fn incident(&mut self, hash: u128, new: impl FnOnce() -> Incident) -> &mut Incident {
-        let next = self.incidents.len() as u32;
-        let i = *self.index.entry(hash).or_insert(next);
-        if i == next {
-            self.incidents.push(new());
-        }
-        &mut self.incidents[i as usize]
+        let halves = [(hash >> 64) as u64, hash as u64];
+        // the low half of a SHA-256 prefix is as good as a hasher's output
+        let found = {
+            let incidents = &self.incidents;
+            let eq = |&i: &u32| incidents[i as usize].hash == halves;
+            let rehash = |&i: &u32| incidents[i as usize].hash[1];
+            match self.index.entry(halves[1], eq, rehash) {
+                hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get()),
+                hashbrown::hash_table::Entry::Vacant(v) => {
+                    // (the table grows, if it must, before this insert)
+                    v.insert(incidents.len() as u32);
+                    None
+                }
+            }
+        };
+        let i = match found {
+            Some(i) => i as usize,
+            None => {
+                self.incidents.push(Incident { hash: halves, ..new() });
+                self.incidents.len() - 1
+            }
+        };
+        &mut self.incidents[i]
     }
 
     fn mode_weight(&self, mode: &str) -> f64 {
@@ -281,8 +303,16 @@ impl Incidents {
         });
         let weight = e.confidence * self.mode_weight(e.mode);
         let (date_start, date_end) = (e.date_start, e.date_end);
-        let inc =
-            self.incident(e.incident, || Incident { source, target, code, date_start, date_end, weight, n_reports: 0 });
+        let inc = self.incident(e.incident, || Incident {
+            hash: [0; 2],
+            source,
+            target,
+            code,
+            date_start,
+            date_end,
+            weight,
+            n_reports: 0,
+        });
         inc.weight = inc.weight.max(weight);
         inc.n_reports += 1;
     }
@@ -307,11 +337,10 @@ impl Incidents {
             self.top_of.iter().map(|(a, t)| [actor_rank[*a as usize], actor_rank[*t as usize]]).collect();
         top_of.sort_unstable();
         let mut incidents: Vec<IncidentState> = self
-            .index
+            .incidents
             .iter()
-            .map(|(h, &i)| (h, &self.incidents[i as usize]))
-            .map(|(h, k)| IncidentState {
-                hash: [(h >> 64) as u64, *h as u64],
+            .map(|k| IncidentState {
+                hash: k.hash,
                 source: actor_rank[k.source as usize],
                 target: actor_rank[k.target as usize],
                 code: code_rank[k.code as usize],
@@ -351,8 +380,16 @@ impl Incidents {
             let hash = ((i.hash[0] as u128) << 64) | i.hash[1] as u128;
             let (source, target) = (actor(i.source)?, actor(i.target)?);
             let (date_start, date_end) = (i.date_start, i.date_end);
-            let inc =
-                self.incident(hash, || Incident { source, target, code, date_start, date_end, weight, n_reports: 0 });
+            let inc = self.incident(hash, || Incident {
+                hash: [0; 2],
+                source,
+                target,
+                code,
+                date_start,
+                date_end,
+                weight,
+                n_reports: 0,
+            });
             inc.weight = inc.weight.max(weight);
             inc.n_reports += i.n_reports;
         }
@@ -370,9 +407,10 @@ impl Incidents {
         for (a, t) in other.top_of {
             self.top_of.insert(actors[a as usize], actors[t as usize]);
         }
-        for (hash, at) in other.index {
-            let i = other.incidents[at as usize];
+        for i in other.incidents {
+            let hash = ((i.hash[0] as u128) << 64) | i.hash[1] as u128;
             let inc = self.incident(hash, || Incident {
+                hash: i.hash,
                 source: actors[i.source as usize],
                 target: actors[i.target as usize],
                 code: codes[i.code as usize],
