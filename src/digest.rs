@@ -25,13 +25,15 @@ pub fn sha256_reader(mut r: impl Read) -> std::io::Result<(String, u64)> {
     Ok((hex(&h.finalize()), n))
 }
 
-fn hex(d: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(d.len() * 2);
+/// `d` as lower-case hex digits, two per byte.
+pub fn hex(d: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = Vec::with_capacity(d.len() * 2);
     for b in d {
-        let _ = write!(s, "{b:02x}");
+        s.push(DIGITS[(b >> 4) as usize]);
+        s.push(DIGITS[(b & 15) as usize]);
     }
-    s
+    String::from_utf8(s).expect("hex digits are ASCII")
 }
 
 #[cfg(test)]
@@ -45,5 +47,11 @@ mod tests {
         assert_eq!(sha256_reader(&b""[..]).unwrap(), (empty.to_string(), 0));
         let big = vec![7u8; 200_000];
         assert_eq!(sha256_reader(&big[..]).unwrap(), (sha256_hex(&big), 200_000));
+    }
+
+    #[test]
+    fn hex_digits() {
+        assert_eq!(hex(&[]), "");
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff, 0x5c]), "000fa0ff5c");
     }
 }

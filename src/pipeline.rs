@@ -882,9 +882,10 @@ impl PartWork {
 const SCORE_CHUNK_ROWS: usize = 64 * 1024;
 
 /// Where the scores are computed into their table: the incidents summed
-/// chunk by chunk in the table's order ([`Incidents::finish`]), each chunk
-/// tested and, when the run writes, appended to the table's file at `path`.
-/// Returns the number of rows, the tests and the file.
+/// chunk by chunk in the table's order ([`Incidents::finish`]) on this
+/// thread, each chunk tested and, when the run writes, appended to the
+/// table's file at `path` on another (the two overlap). Returns the number of
+/// rows, the tests and the file.
 fn score_table(
     incidents: Incidents,
     keys: &Keys,
@@ -894,15 +895,33 @@ fn score_table(
     let t = &schema::RELATIONSHIP_SCORES;
     let mut tests = BatchTests::new(t);
     let mut writer = path.map(|p| TableWriter::create(p, t, meta)).transpose()?;
-    let rows = incidents.finish(SCORE_CHUNK_ROWS, |chunk| {
-        let df = chunk.to_frame()?;
-        tests.add(&df, keys);
-        if let Some(w) = &mut writer {
-            w.write(&batch(&df, t, meta)?)?;
-        }
-        Ok(())
-    })?;
-    Ok((rows, tests, writer.map(TableWriter::close).transpose()?))
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<crate::score::ScoreRows>(2);
+        let (tests, writer) = (&mut tests, &mut writer);
+        let sink = scope.spawn(move || -> Result<()> {
+            for chunk in rx {
+                let df = chunk.to_frame()?;
+                tests.add(&df, keys);
+                if let Some(w) = writer.as_mut() {
+                    w.write(&batch(&df, t, meta)?)?;
+                }
+            }
+            Ok(())
+        });
+        // a chunk that cannot be sent means the sink stopped on an error,
+        // which its join reports
+        let rows = incidents.finish(SCORE_CHUNK_ROWS, |chunk| {
+            tx.send(chunk).map_err(|_| crate::problem::Error::Parquet {
+                path: PathBuf::from(t.name),
+                message: "the writer of the scores stopped".into(),
+            })
+        });
+        drop(tx);
+        let written = sink.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written?;
+        rows
+    })
+    .and_then(|rows| Ok((rows, tests, writer.map(TableWriter::close).transpose()?)))
 }
 
 /// A batch of a table as Arrow, for writing.

@@ -7,7 +7,6 @@ use crate::ledger::RowSrc;
 use crate::normalize::dates::{self, Edtf};
 use crate::problem::{Problem, Table};
 use crate::rules::Rule;
-use serde::Deserialize;
 
 const fn req(name: &'static str, text: bool) -> ColumnSpec {
     ColumnSpec { name, required: true, text }
@@ -90,62 +89,112 @@ pub const ACTOR_TYPES: &[&str] = &[
 ];
 pub const MODES: &[&str] = &["asserted", "negated", "planned", "alleged"];
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ArticleRecord {
-    article_id: Option<String>,
-    title: Option<String>,
-    published: Option<String>,
-    language: Option<String>,
-    text_path: Option<String>,
-    outlet: Option<String>,
-    url: Option<String>,
-    notes: Option<String>,
+/// A raw record: one optional string per column of its table, None where the
+/// column is absent or the field empty. Fields are found by the column's
+/// name in the file's header (column order is free), once per file.
+macro_rules! raw_record {
+    ($name:ident { $($field:ident = $column:literal),* $(,)? }) => {
+        #[derive(Debug, Default)]
+        struct $name {
+            $($field: Option<String>,)*
+        }
+
+        impl $name {
+            const COLUMNS: &'static [&'static str] = &[$($column),*];
+
+            fn of(src: &RowSrc) -> Self {
+                with_positions(src, Self::COLUMNS, |at| {
+                    let mut at = at.iter().map(|&i| field(src, i));
+                    $name { $($field: at.next().flatten(),)* }
+                })
+            }
+        }
+    };
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ActorRecord {
-    actor_id: Option<String>,
-    name: Option<String>,
-    #[serde(rename = "type")]
-    actor_type: Option<String>,
-    country: Option<String>,
-    parent: Option<String>,
-    aliases: Option<String>,
-    notes: Option<String>,
+raw_record!(ArticleRecord {
+    article_id = "article_id",
+    title = "title",
+    published = "published",
+    language = "language",
+    text_path = "text_path",
+    outlet = "outlet",
+    url = "url",
+    notes = "notes",
+});
+
+raw_record!(ActorRecord {
+    actor_id = "actor_id",
+    name = "name",
+    actor_type = "type",
+    country = "country",
+    parent = "parent",
+    aliases = "aliases",
+    notes = "notes",
+});
+
+raw_record!(EventRecord {
+    article_id = "article_id",
+    event_id = "event_id",
+    source = "source",
+    target = "target",
+    code = "code",
+    date = "date",
+    date_text = "date_text",
+    mode = "mode",
+    evidence = "evidence",
+    evidence_start = "evidence_start",
+    quantity = "quantity",
+    quantity_unit = "quantity_unit",
+    location = "location",
+    confidence = "confidence",
+    annotator = "annotator",
+    notes = "notes",
+});
+
+raw_record!(MentionRecord {
+    article_id = "article_id",
+    actor = "actor",
+    text = "text",
+    start = "start",
+    annotator = "annotator",
+    notes = "notes",
+});
+
+/// The field at position `i` of the row, None when there is none or it is
+/// empty.
+fn field(src: &RowSrc, i: Option<usize>) -> Option<String> {
+    i.and_then(|i| src.fields.get(i)).filter(|f| !f.is_empty()).cloned()
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct EventRecord {
-    article_id: Option<String>,
-    event_id: Option<String>,
-    source: Option<String>,
-    target: Option<String>,
-    code: Option<String>,
-    date: Option<String>,
-    date_text: Option<String>,
-    mode: Option<String>,
-    evidence: Option<String>,
-    evidence_start: Option<String>,
-    quantity: Option<String>,
-    quantity_unit: Option<String>,
-    location: Option<String>,
-    confidence: Option<String>,
-    annotator: Option<String>,
-    notes: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct MentionRecord {
-    article_id: Option<String>,
-    actor: Option<String>,
-    text: Option<String>,
-    start: Option<String>,
-    annotator: Option<String>,
-    notes: Option<String>,
+/// Calls `f` with the position in the row's header of each of `columns`
+/// (None for a column the header lacks). The positions are found once per
+/// file: rows of one file share their header.
+fn with_positions<T>(src: &RowSrc, columns: &'static [&'static str], f: impl FnOnce(&[Option<usize>]) -> T) -> T {
+    type Found = (std::sync::Arc<[String]>, &'static [&'static str], Vec<Option<usize>>);
+    thread_local! {
+        static FOUND: std::cell::RefCell<Vec<Found>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    FOUND.with(|found| {
+        let mut found = found.borrow_mut();
+        let k = match found
+            .iter()
+            .position(|(h, c, _)| std::sync::Arc::ptr_eq(h, &src.header) && std::ptr::eq(*c, columns))
+        {
+            Some(k) => k,
+            None => {
+                // a header is met by one thread at a time, for a while: keep the
+                // few most recent
+                if found.len() >= 32 {
+                    found.remove(0);
+                }
+                let at = columns.iter().map(|c| src.header.iter().position(|h| h == c)).collect();
+                found.push((src.header.clone(), columns, at));
+                found.len() - 1
+            }
+        };
+        f(&found[k].2)
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -373,29 +422,9 @@ fn is_bcp47(s: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
-fn deserialize<T: for<'de> Deserialize<'de> + Default>(src: &RowSrc) -> T {
-    // the header of the file the rows come from, made into a record once per
-    // file (rows of one file share their header)
-    thread_local! {
-        static HEADER: std::cell::RefCell<Option<(std::sync::Arc<[String]>, csv::StringRecord)>> =
-            const { std::cell::RefCell::new(None) };
-    }
-    HEADER.with(|h| {
-        let mut h = h.borrow_mut();
-        if !matches!(&*h, Some((of, _)) if std::sync::Arc::ptr_eq(of, &src.header)) {
-            *h = Some((src.header.clone(), src.header.iter().map(String::as_str).collect()));
-        }
-        let header = &h.as_ref().expect("set above").1;
-        let rec: csv::StringRecord = src.fields.iter().map(String::as_str).collect();
-        // Every field is an optional string, so this cannot fail on content; a
-        // row with a wrong field count has been rejected before it gets here.
-        rec.deserialize(Some(header)).unwrap_or_default()
-    })
-}
-
 /// Checks an articles row. Ok(row) or the row's problems (warnings included).
 pub fn article(src: &RowSrc) -> (Option<Article>, Vec<Problem>) {
-    let r: ArticleRecord = deserialize(src);
+    let r = ArticleRecord::of(src);
     let mut c = Check { src, problems: Vec::new() };
     let id = c.atom(r.article_id);
     let id = c.required("article_id", id);
@@ -448,7 +477,7 @@ pub fn article(src: &RowSrc) -> (Option<Article>, Vec<Problem>) {
 }
 
 pub fn actor(src: &RowSrc) -> (Option<Actor>, Vec<Problem>) {
-    let r: ActorRecord = deserialize(src);
+    let r = ActorRecord::of(src);
     let mut c = Check { src, problems: Vec::new() };
     let id = c.atom(r.actor_id);
     let id = c.required("actor_id", id);
@@ -491,7 +520,7 @@ pub fn actor(src: &RowSrc) -> (Option<Actor>, Vec<Problem>) {
 /// Checks an events row. The typed row's `src` has no raw fields: the caller
 /// moves them in ([`crate::ingest::check_moving`]).
 pub fn event(src: &RowSrc) -> (Option<Event>, Vec<Problem>) {
-    let r: EventRecord = deserialize(src);
+    let r = EventRecord::of(src);
     let mut c = Check { src, problems: Vec::new() };
     let a = c.atom(r.article_id);
     let a = c.required("article_id", a);
@@ -583,7 +612,7 @@ pub fn event(src: &RowSrc) -> (Option<Event>, Vec<Problem>) {
 
 /// Checks a mentions row; its `src` has no raw fields, as with [`event`].
 pub fn mention(src: &RowSrc) -> (Option<Mention>, Vec<Problem>) {
-    let r: MentionRecord = deserialize(src);
+    let r = MentionRecord::of(src);
     let mut c = Check { src, problems: Vec::new() };
     let a = c.atom(r.article_id);
     let a = c.required("article_id", a);

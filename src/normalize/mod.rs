@@ -98,8 +98,13 @@ impl Dimensions {
 /// A key that does not change between runs: the first 16 hex digits of the
 /// SHA-256 of the article id and the event id.
 pub fn event_key(article_id: &str, event_id: &str) -> String {
-    let h = crate::digest::sha256_hex(format!("{article_id}\u{1f}{event_id}").as_bytes());
-    h[..16].to_string()
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(article_id.as_bytes());
+    h.update([0x1f]);
+    h.update(event_id.as_bytes());
+    // the first 16 hex digits of the digest
+    crate::digest::hex(&h.finalize()[..8])
 }
 
 fn closest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {

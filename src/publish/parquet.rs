@@ -112,7 +112,7 @@ pub fn to_batch(df: &DataFrame, t: &TableSchema, meta: &FileMeta) -> Result<Reco
 
 pub fn writer_properties(t: &TableSchema, meta: &FileMeta) -> WriterProperties {
     let mut b = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("zstd level 3 is valid")))
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("zstd level 1 is valid")))
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_created_by(format!("dyadflow {}", meta.program_version))
         .set_dictionary_enabled(false)

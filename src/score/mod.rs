@@ -73,7 +73,19 @@ pub fn incident_key(source_id: &str, target_id: Option<&str>, code: &str, date_s
 /// however it is cut.
 pub fn incident_hash(source_id: &str, target_id: Option<&str>, code: &str, date_start: i32, date_end: i32) -> u128 {
     use sha2::{Digest, Sha256};
-    let d = Sha256::digest(incident_key(source_id, target_id, code, date_start, date_end).as_bytes());
+    // the key's parts fed in turn: the digest of the key, without making it
+    let mut h = Sha256::new();
+    let mut day = [0u8; 16];
+    h.update(source_id.as_bytes());
+    h.update([0x1f]);
+    h.update(target_id.unwrap_or("").as_bytes());
+    h.update([0x1f]);
+    h.update(code.as_bytes());
+    h.update([0x1f]);
+    h.update(iso_day_in(date_start, &mut day));
+    h.update([0x1f]);
+    h.update(iso_day_in(date_end, &mut day));
+    let d = h.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);
     u128::from_be_bytes(b)
@@ -87,13 +99,23 @@ pub fn incident_id(source_id: &str, target_id: Option<&str>, code: &str, date_st
 
 /// The published `incident_id` of an [`incident_hash`].
 pub fn incident_id_of(hash: u128) -> String {
-    format!("{hash:032x}")
+    crate::digest::hex(&hash.to_be_bytes())
 }
 
 /// A day given as days since 1970-01-01, as an ISO date.
 fn iso_day(days: i32) -> String {
     let (y, m, d) = ymd(days);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// [`iso_day`] written into `buf`: the bytes written.
+fn iso_day_in(days: i32, buf: &mut [u8; 16]) -> &[u8] {
+    use std::io::Write;
+    let (y, m, d) = ymd(days);
+    let mut rest = &mut buf[..];
+    write!(rest, "{y:04}-{m:02}-{d:02}").expect("an ISO day fits in 16 bytes");
+    let n = 16 - rest.len();
+    &buf[..n]
 }
 
 fn ymd(days: i32) -> (i32, u32, u32) {
@@ -822,6 +844,15 @@ mod tests {
         assert_ne!(id, incident_id("IRN", Some("RUS"), "0721", s, e));
         assert_ne!(id, incident_id("IRN", Some("RUS"), "072", s, e - 1));
         assert_ne!(incident_id("A", Some("B"), "01", s, s), incident_id("A", None, "01", s, s));
+        // the key's days written in place are the key's days, far years too
+        for days in [s, e, 0, -1, -800_000, 3_000_000] {
+            assert_eq!(iso_day_in(days, &mut [0; 16]), iso_day(days).as_bytes());
+        }
+        let far = -800_000;
+        assert_eq!(
+            format!("{:032x}", incident_hash("A", None, "01", far, far)),
+            crate::digest::sha256_hex(incident_key("A", None, "01", far, far).as_bytes())[..32]
+        );
     }
 
     #[test]
