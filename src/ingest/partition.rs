@@ -16,7 +16,7 @@ use crate::ledger::RowSrc;
 use crate::problem::{Error, Result, Table};
 use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -137,10 +137,11 @@ impl TableParts {
                 if let Some(w) = writer.take() {
                     w.into_inner().map_err(|e| e.into_error()).map_err(werr(path))?;
                 }
-                let f = File::open(&*path).map_err(rerr(path))?;
-                let mut r = BufReader::with_capacity(1 << 16, f);
+                // read whole (a partition is bounded) and cut into rows
+                let data = std::fs::read(&*path).map_err(rerr(path))?;
+                let mut at = &data[..];
                 let mut rows = Vec::new();
-                while let Some(src) = decode(&mut r, &self.files).map_err(rerr(path))? {
+                while let Some(src) = decode(&mut at, &self.files).map_err(rerr(path))? {
                     rows.push(src);
                 }
                 std::fs::remove_file(&*path).map_err(werr(path))?;
@@ -216,35 +217,45 @@ fn encode(w: &mut impl Write, file: u32, src: &RowSrc) -> std::io::Result<()> {
     Ok(())
 }
 
-fn read_u32(r: &mut impl Read) -> std::io::Result<u32> {
-    let mut b = [0u8; 4];
-    r.read_exact(&mut b)?;
-    Ok(u32::from_le_bytes(b))
+fn bad_data(what: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("partition file cut short: {what}"))
 }
 
-fn decode(r: &mut impl Read, files: &[FileKey]) -> std::io::Result<Option<RowSrc>> {
-    let mut b = [0u8; 4];
-    match r.read_exact(&mut b) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(e),
+/// The first `n` bytes of `r`, which then starts after them.
+fn cut<'a>(r: &mut &'a [u8], n: usize, what: &str) -> std::io::Result<&'a [u8]> {
+    if r.len() < n {
+        return Err(bad_data(what));
     }
-    let key = &files[u32::from_le_bytes(b) as usize];
-    let mut l = [0u8; 8];
-    r.read_exact(&mut l)?;
+    let (head, rest) = r.split_at(n);
+    *r = rest;
+    Ok(head)
+}
+
+fn read_u32(r: &mut &[u8]) -> std::io::Result<u32> {
+    Ok(u32::from_le_bytes(cut(r, 4, "a length")?.try_into().expect("4 bytes")))
+}
+
+/// The next row of a partition file read whole into `r`; None at its end.
+fn decode(r: &mut &[u8], files: &[FileKey]) -> std::io::Result<Option<RowSrc>> {
+    if r.is_empty() {
+        return Ok(None);
+    }
+    let file = read_u32(r)? as usize;
+    let key = files.get(file).ok_or_else(|| bad_data("a file number"))?;
+    let line = u64::from_le_bytes(cut(r, 8, "a line number")?.try_into().expect("8 bytes"));
     let n = read_u32(r)? as usize;
     let mut fields = Vec::with_capacity(n);
     for _ in 0..n {
         let len = read_u32(r)? as usize;
-        let mut buf = vec![0u8; len];
-        r.read_exact(&mut buf)?;
-        fields.push(String::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?);
+        let bytes = cut(r, len, "a field")?;
+        let field = std::str::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        fields.push(field.to_owned());
     }
     Ok(Some(RowSrc {
         table: key.table,
         file: key.file.clone(),
         rel_file: key.rel_file.clone(),
-        line: u64::from_le_bytes(l),
+        line,
         header: key.header.clone(),
         fields,
     }))

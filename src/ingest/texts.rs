@@ -57,13 +57,31 @@ pub fn check_shape(p: &str) -> Result<PathBuf, PathError> {
     Ok(path.to_path_buf())
 }
 
+/// `raw` resolved (links and `..` followed), found once per thread and raw
+/// directory: every text of a corpus is checked against it.
+fn canonical_root(raw: &Path) -> std::io::Result<PathBuf> {
+    thread_local! {
+        static ROOT: std::cell::RefCell<Option<(PathBuf, PathBuf)>> = const { std::cell::RefCell::new(None) };
+    }
+    ROOT.with(|root| {
+        let mut root = root.borrow_mut();
+        match &*root {
+            Some((given, real)) if given == raw => Ok(real.clone()),
+            _ => {
+                let real = raw.canonicalize()?;
+                *root = Some((raw.to_path_buf(), real.clone()));
+                Ok(real)
+            }
+        }
+    })
+}
+
 /// Reads a text file after checking that it resolves inside `raw`.
 pub fn read_text(raw: &Path, p: &str) -> Result<(String, Vec<u8>), PathError> {
     let rel = check_shape(p)?;
     let full = raw.join(&rel);
     let real = full.canonicalize().map_err(|e| PathError::Missing(e.to_string()))?;
-    let root = raw.canonicalize().map_err(|e| PathError::Missing(e.to_string()))?;
-    if !real.starts_with(&root) {
+    if !real.starts_with(canonical_root(raw).map_err(|e| PathError::Missing(e.to_string()))?) {
         return Err(PathError::OutsideRaw(real));
     }
     let bytes = std::fs::read(&real).map_err(|e| PathError::Missing(e.to_string()))?;

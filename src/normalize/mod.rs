@@ -21,6 +21,27 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 use text::{ArticleText, Locate};
 
+/// A map keyed by two strings (an article and an id or a passage within it),
+/// looked up without copying them: see [`Pair`].
+type PairMap<V> = hashbrown::HashMap<(String, String), V, rustc_hash::FxBuildHasher>;
+
+/// Two borrowed strings, found in a [`PairMap`] as the owned pair they equal
+/// (they hash the same way).
+#[derive(Hash)]
+struct Pair<'a>(&'a str, &'a str);
+
+impl hashbrown::Equivalent<(String, String)> for Pair<'_> {
+    fn equivalent(&self, key: &(String, String)) -> bool {
+        self.0 == key.0 && self.1 == key.1
+    }
+}
+
+impl Pair<'_> {
+    fn owned(&self) -> (String, String) {
+        (self.0.to_string(), self.1.to_string())
+    }
+}
+
 pub use actors::NActor;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -279,7 +300,7 @@ pub fn events(
     reference: &Reference,
     ledger: &mut Ledger,
 ) -> Vec<NEvent> {
-    let mut seen: HashMap<(String, String), u64> = HashMap::default();
+    let mut seen: PairMap<u64> = PairMap::default();
     let mut out = Vec::new();
     for e in rows {
         let mut problems = Vec::new();
@@ -287,7 +308,8 @@ pub fn events(
         if article.is_none() {
             problems.push(unknown_article(&e.src, &e.article_id, published));
         }
-        if let Some(first) = seen.get(&(e.article_id.clone(), e.event_id.clone())) {
+        let key = Pair(&e.article_id, &e.event_id);
+        if let Some(first) = seen.get(&key) {
             problems.push(
                 e.src
                     .problem(
@@ -299,7 +321,7 @@ pub fn events(
             );
         } else {
             // a key is taken by its first row even when that row is rejected
-            seen.insert((e.article_id.clone(), e.event_id.clone()), e.src.line);
+            seen.insert(key.owned(), e.src.line);
         }
         let source_id = resolve_actor(&e.src, "source", &e.source, index, &mut problems);
         let target_id = match &e.target {
@@ -446,7 +468,8 @@ pub fn mentions(
     ledger: &mut Ledger,
 ) -> Vec<NMention> {
     // occurrences already taken, per (article, text)
-    let mut taken: HashMap<(String, String), HashSet<usize>> = HashMap::default();
+    let mut taken: PairMap<HashSet<usize>> = PairMap::default();
+    let none_taken = HashSet::default();
     let mut out = Vec::new();
     for m in rows {
         let mut problems = Vec::new();
@@ -457,7 +480,7 @@ pub fn mentions(
         let len = m.text.chars().count();
         let mut start = None;
         if let Some(t) = texts.get(&m.article_id).filter(|_| published.contains_key(m.article_id.as_str())) {
-            let used = taken.entry((m.article_id.clone(), m.text.clone())).or_default();
+            let used = taken.get(&Pair(&m.article_id, &m.text)).unwrap_or(&none_taken);
             match m.start {
                 Some(s) => {
                     if used.contains(&s) {
@@ -519,7 +542,15 @@ pub fn mentions(
             continue;
         }
         let (Some(actor_id), Some(start), Some(t)) = (actor_id, start, texts.get(&m.article_id)) else { continue };
-        taken.entry((m.article_id.clone(), m.text.clone())).or_default().insert(start);
+        let key = Pair(&m.article_id, &m.text);
+        match taken.get_mut(&key) {
+            Some(used) => {
+                used.insert(start);
+            }
+            None => {
+                taken.insert(key.owned(), HashSet::from_iter([start]));
+            }
+        }
         out.push(NMention {
             sentence: t.sentence(start),
             paragraph: t.paragraph(start),

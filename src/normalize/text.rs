@@ -115,12 +115,14 @@ fn is_sentence_end(c: char) -> bool {
 impl ArticleText {
     pub fn new(text: String) -> Self {
         let char_bytes = char_bytes(&text);
-        let chars: Vec<char> = text.chars().collect();
         let mut paragraph_starts = Vec::new();
         let mut sentence_starts = Vec::new();
         let mut at_line_start = true;
         let mut after_end = false;
-        for (i, &c) in chars.iter().enumerate() {
+        // the code point before the current one
+        let mut before = '\0';
+        for (i, c) in text.chars().enumerate() {
+            let prev = std::mem::replace(&mut before, c);
             if c == '\n' {
                 at_line_start = true;
                 after_end = false;
@@ -143,7 +145,6 @@ impl ArticleText {
             } else if after_end {
                 // a new sentence starts after an end mark and white space, not
                 // inside numbers or abbreviations such as `3.5` or `U.S.`
-                let prev = chars[i - 1];
                 if prev.is_whitespace() && !matches!(c, '»' | '"' | '\u{201D}' | ')') {
                     sentence_starts.push(i);
                 }
