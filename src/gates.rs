@@ -221,9 +221,10 @@ impl BatchTests {
     pub fn add(&mut self, df: &DataFrame, keys: &Keys) {
         use schema::*;
         let t = self.table;
-        // (the scores' keys are checked as they rise, in score_checks)
+        // (the scores' keys are checked as they rise, in score_checks; the
+        // events' keys, as 64-bit numbers over every batch, in finish)
         let mut found: Vec<TestOutcome> =
-            (t.name != RELATIONSHIP_SCORES.name).then(|| unique(df, t)).into_iter().collect();
+            (t.name != RELATIONSHIP_SCORES.name && t.name != EVENTS.name).then(|| unique(df, t)).into_iter().collect();
         found.extend(not_null(df, t));
         if t.name == EVENTS.name {
             found.push(accepted_values(df, t, "mode", MODES));
@@ -565,5 +566,24 @@ mod tests {
         assert!(unique.examples[0].contains("is not after the row before it"), "{unique:?}");
         let reconcile = out.iter().find(|t| t.rule == "event-count-reconcile").unwrap();
         assert!(reconcile.examples[0].contains("dyads count 4 events"), "both batches count: {reconcile:?}");
+    }
+
+    #[test]
+    fn an_event_key_repeated_in_one_batch_or_across_batches_fails_unique_once_per_repeat() {
+        let batch = |keys: &[&str]| {
+            DataFrame::new_infer_height(vec![Column::new("event_key".into(), keys.to_vec())]).unwrap()
+        };
+        let mut t = BatchTests::new(&schema::EVENTS);
+        t.add(&batch(&["00000000000000aa", "00000000000000aa", "00000000000000ab"]), &Keys::default());
+        t.add(&batch(&["00000000000000ab", "00000000000000ac"]), &Keys::default());
+        let (out, _) = t.finish();
+        let unique: Vec<&TestOutcome> = out.iter().filter(|o| o.rule == "unique").collect();
+        assert_eq!(unique.len(), 1, "{unique:?}");
+        assert_eq!(unique[0].failures, 2, "{unique:?}");
+        assert_eq!(unique[0].examples, vec!["[Some(\"00000000000000aa\")]", "[Some(\"00000000000000ab\")]"]);
+        let mut fine = BatchTests::new(&schema::EVENTS);
+        fine.add(&batch(&["00000000000000aa"]), &Keys::default());
+        fine.add(&batch(&["00000000000000ab"]), &Keys::default());
+        assert!(fine.finish().0.iter().filter(|o| o.rule == "unique").all(|o| o.passed()));
     }
 }

@@ -278,18 +278,33 @@ impl<R: Read> CsvStream<R> {
     fn row(&self, line: u64) -> CsvRow {
         let rec = &self.record;
         let names = &self.header;
+        // each field checked as UTF-8 once: kept as it is when it is, else
+        // with U+FFFD for its bad bytes (and a problem, below)
+        let mut bad_utf8: Vec<(usize, std::str::Utf8Error)> = Vec::new();
+        let fields = rec
+            .iter()
+            .enumerate()
+            .map(|(i, f)| match std::str::from_utf8(f) {
+                Ok(s) => s.to_owned(),
+                Err(e) => {
+                    bad_utf8.push((i, e));
+                    lossy(f)
+                }
+            })
+            .collect();
         let src = RowSrc {
             table: self.table,
             file: self.file.clone(),
             rel_file: self.rel_file.clone(),
             line,
             header: self.header.clone(),
-            fields: rec.iter().map(lossy).collect(),
+            fields,
         };
         let mut problems = Vec::new();
+        let mut bad = bad_utf8.into_iter().peekable();
         for (i, f) in rec.iter().enumerate() {
             let name = names.get(i).map(String::as_str).unwrap_or("");
-            if let Err(e) = std::str::from_utf8(f) {
+            if let Some((_, e)) = bad.next_if(|(k, _)| *k == i) {
                 let col_in_field = f[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count();
                 let msg = format!(
                     "field {} ({}) is not valid UTF-8 (byte {:#04x} after {} valid bytes{})",
@@ -302,7 +317,7 @@ impl<R: Read> CsvStream<R> {
                 problems.push(src.problem(Rule::InvalidUtf8, Some(name), msg).hint(
                     "save the file as UTF-8 (in a spreadsheet: CSV UTF-8); the raw bytes are kept in the rejects table",
                 ));
-            } else if f.contains(&0) {
+            } else if memchr::memchr(0, f).is_some() {
                 problems.push(
                     src.problem(Rule::NulByte, Some(name), format!("field {} ({name}) contains a NUL byte", i + 1))
                         .hint("remove the NUL characters; they usually come from a UTF-16 export or a binary paste"),
