@@ -67,6 +67,25 @@ pub fn unique(df: &DataFrame, t: &'static TableSchema) -> TestOutcome {
     TestOutcome::new(Rule::Unique, t.name, t.key.to_vec(), bad)
 }
 
+/// The unique test of a batch of mentions, which is sorted by its key
+/// (article_id, start, end): every key must be after the one before it.
+fn mentions_rising(df: &DataFrame) -> TestOutcome {
+    let t = &schema::MENTIONS;
+    let article = df.column("article_id").ok().and_then(|c| c.str().ok().cloned());
+    let int = |c: &str| df.column(c).ok().and_then(|c| c.cast(&DataType::Int64).ok()?.i64().ok().cloned());
+    let bad = match (article, int("start"), int("end")) {
+        (Some(a), Some(s), Some(e)) => {
+            let key = |i: usize| (a.get(i), s.get(i), e.get(i));
+            (1..df.height())
+                .filter(|&i| key(i - 1) >= key(i))
+                .map(|i| format!("{:?} is not after the row before it", key(i)))
+                .collect()
+        }
+        _ => vec!["the key columns are missing or of another type".to_string()],
+    };
+    TestOutcome::new(Rule::Unique, t.name, t.key.to_vec(), bad)
+}
+
 /// The distinct values of a column, as text.
 fn distinct(df: &DataFrame, name: &str) -> Vec<String> {
     match df.column(name).and_then(|c| c.unique()) {
@@ -223,8 +242,14 @@ impl BatchTests {
         let t = self.table;
         // (the scores' keys are checked as they rise, in score_checks; the
         // events' keys, as 64-bit numbers over every batch, in finish)
-        let mut found: Vec<TestOutcome> =
-            (t.name != RELATIONSHIP_SCORES.name && t.name != EVENTS.name).then(|| unique(df, t)).into_iter().collect();
+        let mut found: Vec<TestOutcome> = Vec::new();
+        if t.name == MENTIONS.name {
+            // a batch of mentions is sorted by its key: a key that does not
+            // rise from row to row is repeated (or out of order)
+            found.push(mentions_rising(df));
+        } else if t.name != RELATIONSHIP_SCORES.name && t.name != EVENTS.name {
+            found.push(unique(df, t));
+        }
         found.extend(not_null(df, t));
         if t.name == EVENTS.name {
             found.push(accepted_values(df, t, "mode", MODES));
@@ -585,5 +610,25 @@ mod tests {
         fine.add(&batch(&["00000000000000aa"]), &Keys::default());
         fine.add(&batch(&["00000000000000ab"]), &Keys::default());
         assert!(fine.finish().0.iter().filter(|o| o.rule == "unique").all(|o| o.passed()));
+    }
+
+    #[test]
+    fn a_batch_of_mentions_must_rise_by_its_key() {
+        let batch = |rows: &[(&str, i64, i64)]| {
+            DataFrame::new_infer_height(vec![
+                Column::new("article_id".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+                Column::new("start".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                Column::new("end".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+            ])
+            .unwrap()
+        };
+        assert!(mentions_rising(&batch(&[("a", 0, 4), ("a", 0, 5), ("a", 3, 4), ("b", 0, 1)])).passed());
+        let repeated = mentions_rising(&batch(&[("a", 0, 4), ("a", 0, 4), ("b", 0, 1)]));
+        assert_eq!(repeated.failures, 1, "{repeated:?}");
+        assert!(repeated.examples[0].contains("\"a\""), "{repeated:?}");
+        let unsorted = mentions_rising(&batch(&[("b", 0, 1), ("a", 0, 4)]));
+        assert_eq!(unsorted.failures, 1, "{unsorted:?}");
+        let missing = mentions_rising(&DataFrame::new_infer_height(vec![Column::new("x".into(), vec![1])]).unwrap());
+        assert!(!missing.passed());
     }
 }
