@@ -455,7 +455,17 @@ impl Scores {
         mut period: impl FnMut(&str) -> Option<usize>,
         mut f: impl FnMut((usize, usize), &Row, f64, f64),
     ) -> Result<()> {
-        each_batch(path, &SCORE_COLS, |b| {
+        // the directed rows only (the views draw directions), read from the
+        // pages that hold them
+        let mut directed_rows = Vec::new();
+        let mut at = 0u64;
+        each_batch(path, &["directed"], |b| {
+            let directed = b.bool("directed")?;
+            directed_rows.extend((0..b.rows()).filter(|&i| directed.value(i)).map(|i| at + i as u64));
+            at += b.rows() as u64;
+            Ok(())
+        })?;
+        each_selected(path, &SCORE_COLS, &directed_rows, |b| {
             let (level, directed, periods) = (b.str("level")?, b.bool("directed")?, b.str("period")?);
             let (ca, cb, n, g) = (b.str("actor_a")?, b.str("actor_b")?, b.i64("n_events")?, b.f64("goldstein_sum")?);
             let (c, k, score) = (b.f64("coop_mass")?, b.f64("conflict_mass")?, b.f64("score")?);

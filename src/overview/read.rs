@@ -56,7 +56,11 @@ pub fn each_selected(
         if r > at {
             selectors.push(RowSelector::skip((r - at) as usize));
         }
-        selectors.push(RowSelector::select(1));
+        // consecutive rows make one selector
+        match selectors.last_mut() {
+            Some(last) if !last.skip && r == at && at > 0 => last.row_count += 1,
+            _ => selectors.push(RowSelector::select(1)),
+        }
         at = r + 1;
     }
     if total > at {
