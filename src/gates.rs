@@ -595,9 +595,8 @@ mod tests {
 
     #[test]
     fn an_event_key_repeated_in_one_batch_or_across_batches_fails_unique_once_per_repeat() {
-        let batch = |keys: &[&str]| {
-            DataFrame::new_infer_height(vec![Column::new("event_key".into(), keys.to_vec())]).unwrap()
-        };
+        let batch =
+            |keys: &[&str]| DataFrame::new_infer_height(vec![Column::new("event_key".into(), keys.to_vec())]).unwrap();
         let mut t = BatchTests::new(&schema::EVENTS);
         t.add(&batch(&["00000000000000aa", "00000000000000aa", "00000000000000ab"]), &Keys::default());
         t.add(&batch(&["00000000000000ab", "00000000000000ac"]), &Keys::default());

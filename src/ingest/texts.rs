@@ -97,45 +97,37 @@ pub fn read_text(raw: &Path, p: &str) -> Result<(String, Vec<u8>), PathError> {
     Ok((text, bytes))
 }
 
+/// What reading one text gave: its facts, or the rule it breaks with the
+/// message and hint.
+type TextResult = Result<TextFacts, (Rule, String, String)>;
+
 pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
-    let mut cache: std::collections::HashMap<String, Result<TextFacts, (Rule, String, String)>> = Default::default();
     let articles = std::mem::take(&mut staged.articles);
-    for a in articles {
-        let key = a.text_path.clone();
-        let result = cache
-            .entry(key.clone())
-            .or_insert_with(|| match read_text(raw, &key) {
-                Ok((s, bytes)) => {
-                    let sha256 = crate::digest::sha256_hex(&bytes);
-                    Ok(TextFacts { sha256, chars: s.chars().count() })
-                }
-                Err(PathError::Absolute) => Err((
-                    Rule::InvalidPath,
-                    format!("text_path `{key}` is absolute"),
-                    "give the path relative to the raw directory, e.g. `texts/<article_id>.txt`".into(),
-                )),
-                Err(PathError::LeavesRaw) => Err((
-                    Rule::InvalidPath,
-                    format!("text_path `{key}` leaves the raw directory through `..`"),
-                    "copy the text into the raw directory (e.g. `texts/`) and point to it there".into(),
-                )),
-                Err(PathError::Missing(e)) => Err((
-                    Rule::TextMissing,
-                    format!("text file `{key}` cannot be read: {e}"),
-                    format!("put the article text at `{}`", raw.join(&key).display()),
-                )),
-                Err(PathError::OutsideRaw(real)) => Err((
-                    Rule::TextOutsideRaw,
-                    format!("text_path `{key}` resolves to {} outside the raw directory", real.display()),
-                    "replace the link by a copy of the file inside the raw directory".into(),
-                )),
-                Err(PathError::NotUtf8 { line }) => Err((
-                    Rule::TextNotUtf8,
-                    format!("text file `{key}` is not valid UTF-8 (first bad byte on its line {line})"),
-                    "save the text as UTF-8".into(),
-                )),
+    // each distinct path read once, on every core; the articles then take
+    // their results in order
+    let mut paths: Vec<&str> = articles.iter().map(|a| a.text_path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let cache: std::collections::HashMap<String, TextResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(key) = paths.get(i) else { break };
+                        mine.push((key.to_string(), text_result(raw, key)));
+                    }
+                    mine
+                })
             })
-            .clone();
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    for a in articles {
+        let result = cache[&a.text_path].clone();
         match result {
             Ok(t) => {
                 staged.texts.entry(a.article_id.clone()).or_insert(t);
@@ -146,6 +138,42 @@ pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
                 ledger.check_row(&a.src, vec![p]);
             }
         }
+    }
+}
+
+/// Reads the text at `key` for the articles table: its facts, or why it
+/// cannot be used.
+fn text_result(raw: &Path, key: &str) -> TextResult {
+    match read_text(raw, key) {
+        Ok((s, bytes)) => {
+            let sha256 = crate::digest::sha256_hex(&bytes);
+            Ok(TextFacts { sha256, chars: s.chars().count() })
+        }
+        Err(PathError::Absolute) => Err((
+            Rule::InvalidPath,
+            format!("text_path `{key}` is absolute"),
+            "give the path relative to the raw directory, e.g. `texts/<article_id>.txt`".into(),
+        )),
+        Err(PathError::LeavesRaw) => Err((
+            Rule::InvalidPath,
+            format!("text_path `{key}` leaves the raw directory through `..`"),
+            "copy the text into the raw directory (e.g. `texts/`) and point to it there".into(),
+        )),
+        Err(PathError::Missing(e)) => Err((
+            Rule::TextMissing,
+            format!("text file `{key}` cannot be read: {e}"),
+            format!("put the article text at `{}`", raw.join(&key).display()),
+        )),
+        Err(PathError::OutsideRaw(real)) => Err((
+            Rule::TextOutsideRaw,
+            format!("text_path `{key}` resolves to {} outside the raw directory", real.display()),
+            "replace the link by a copy of the file inside the raw directory".into(),
+        )),
+        Err(PathError::NotUtf8 { line }) => Err((
+            Rule::TextNotUtf8,
+            format!("text file `{key}` is not valid UTF-8 (first bad byte on its line {line})"),
+            "save the text as UTF-8".into(),
+        )),
     }
 }
 
