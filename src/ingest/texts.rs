@@ -162,7 +162,7 @@ fn text_result(raw: &Path, key: &str) -> TextResult {
         Err(PathError::Missing(e)) => Err((
             Rule::TextMissing,
             format!("text file `{key}` cannot be read: {e}"),
-            format!("put the article text at `{}`", raw.join(&key).display()),
+            format!("put the article text at `{}`", raw.join(key).display()),
         )),
         Err(PathError::OutsideRaw(real)) => Err((
             Rule::TextOutsideRaw,
