@@ -1,6 +1,7 @@
 //! Typed rows of the four raw tables, and the field checks of the contract:
 //! required values, id patterns, enums, numbers, codes kept as text, EDTF
-//! shape. Records are read with serde by column name, so column order is free.
+//! shape. Records are read by column name (each column's position found from the
+//! file's header once per file), so column order is free.
 
 use super::csv_file::ColumnSpec;
 use crate::ledger::RowSrc;
