@@ -65,26 +65,7 @@ fn hash_one(rel: &str, path: &Path) -> InputFile {
 /// Hashes every file of the raw directory.
 pub fn hash_raw_dir(raw: &Path) -> Result<Vec<InputFile>> {
     let files = list(raw)?;
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut hashed: Vec<(usize, InputFile)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((rel, path)) = files.get(i) else { break };
-                        mine.push((i, hash_one(rel, path)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("hashing a file does not panic")).collect()
-    });
-    hashed.sort_by_key(|(i, _)| *i);
-    Ok(hashed.into_iter().map(|(_, f)| f).collect())
+    Ok(crate::parallel::map_in_order(&files, |(rel, path)| hash_one(rel, path)))
 }
 
 /// The run id: derived from the program version, the configuration and the

@@ -25,6 +25,7 @@ pub mod manifest;
 pub mod marts;
 pub mod normalize;
 pub mod overview;
+pub mod parallel;
 pub mod pipeline;
 pub mod problem;
 pub mod progress;

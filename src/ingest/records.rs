@@ -92,16 +92,19 @@ pub const MODES: &[&str] = &["asserted", "negated", "planned", "alleged"];
 
 /// A raw record: one optional string per column of its table, None where the
 /// column is absent or the field empty. Fields are found by the column's
-/// name in the file's header (column order is free), once per file.
+/// name in the file's header (column order is free), once per file. A field
+/// is named as its column, or given the column as `field = "column"`.
 macro_rules! raw_record {
-    ($name:ident { $($field:ident = $column:literal),* $(,)? }) => {
+    (@column $field:ident) => { stringify!($field) };
+    (@column $field:ident $column:literal) => { $column };
+    ($name:ident { $($field:ident $(= $column:literal)?),* $(,)? }) => {
         #[derive(Debug, Default)]
         struct $name {
             $($field: Option<String>,)*
         }
 
         impl $name {
-            const COLUMNS: &'static [&'static str] = &[$($column),*];
+            const COLUMNS: &'static [&'static str] = &[$(raw_record!(@column $field $($column)?)),*];
 
             fn of(src: &RowSrc) -> Self {
                 with_positions(src, Self::COLUMNS, |at| {
@@ -113,54 +116,38 @@ macro_rules! raw_record {
     };
 }
 
-raw_record!(ArticleRecord {
-    article_id = "article_id",
-    title = "title",
-    published = "published",
-    language = "language",
-    text_path = "text_path",
-    outlet = "outlet",
-    url = "url",
-    notes = "notes",
-});
+raw_record!(ArticleRecord { article_id, title, published, language, text_path, outlet, url, notes });
 
 raw_record!(ActorRecord {
-    actor_id = "actor_id",
-    name = "name",
+    actor_id,
+    name,
     actor_type = "type",
-    country = "country",
-    parent = "parent",
-    aliases = "aliases",
-    notes = "notes",
+    country,
+    parent,
+    aliases,
+    notes,
 });
 
 raw_record!(EventRecord {
-    article_id = "article_id",
-    event_id = "event_id",
-    source = "source",
-    target = "target",
-    code = "code",
-    date = "date",
-    date_text = "date_text",
-    mode = "mode",
-    evidence = "evidence",
-    evidence_start = "evidence_start",
-    quantity = "quantity",
-    quantity_unit = "quantity_unit",
-    location = "location",
-    confidence = "confidence",
-    annotator = "annotator",
-    notes = "notes",
+    article_id,
+    event_id,
+    source,
+    target,
+    code,
+    date,
+    date_text,
+    mode,
+    evidence,
+    evidence_start,
+    quantity,
+    quantity_unit,
+    location,
+    confidence,
+    annotator,
+    notes,
 });
 
-raw_record!(MentionRecord {
-    article_id = "article_id",
-    actor = "actor",
-    text = "text",
-    start = "start",
-    annotator = "annotator",
-    notes = "notes",
-});
+raw_record!(MentionRecord { article_id, actor, text, start, annotator, notes });
 
 /// The field at position `i` of the row, None when there is none or it is
 /// empty.
@@ -638,6 +625,15 @@ pub fn mention(src: &RowSrc) -> (Option<Mention>, Vec<Problem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_record_reads_exactly_the_columns_of_its_table() {
+        let names = |t: Table| columns(t).iter().map(|c| c.name).collect::<Vec<_>>();
+        assert_eq!(ArticleRecord::COLUMNS, names(Table::Articles));
+        assert_eq!(ActorRecord::COLUMNS, names(Table::Actors));
+        assert_eq!(EventRecord::COLUMNS, names(Table::Events));
+        assert_eq!(MentionRecord::COLUMNS, names(Table::Mentions));
+    }
     use std::sync::Arc;
 
     fn src(table: Table, header: &[&str], fields: &[&str]) -> RowSrc {

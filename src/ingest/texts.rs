@@ -108,24 +108,9 @@ pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
     let mut paths: Vec<&str> = articles.iter().map(|a| a.text_path.as_str()).collect();
     paths.sort_unstable();
     paths.dedup();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let cache: std::collections::HashMap<String, TextResult> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(key) = paths.get(i) else { break };
-                        mine.push((key.to_string(), text_result(raw, key)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
+    let results = crate::parallel::map_in_order(&paths, |key| text_result(raw, key));
+    let cache: std::collections::HashMap<String, TextResult> =
+        paths.iter().map(|p| p.to_string()).zip(results).collect();
     for a in articles {
         let result = cache[&a.text_path].clone();
         match result {
