@@ -311,4 +311,29 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_partition_file_cut_short_is_an_error_not_a_panic() {
+        let files = vec![FileKey {
+            table: Table::Events,
+            file: "raw/events.csv".into(),
+            rel_file: "events.csv".into(),
+            header: Arc::from(vec!["article_id".to_string(), "x".to_string()]),
+        }];
+        let mut bytes = Vec::new();
+        encode(&mut bytes, 0, &row(Table::Events, "events.csv", 7, &["a", "ün"])).unwrap();
+        let mut all = &bytes[..];
+        let back = decode(&mut all, &files).unwrap().unwrap();
+        assert_eq!((back.line, back.fields.clone()), (7, vec!["a".to_string(), "ün".to_string()]));
+        assert!(decode(&mut all, &files).unwrap().is_none(), "nothing after the last row");
+        for cut in 1..bytes.len() {
+            let mut part = &bytes[..cut];
+            let e = decode(&mut part, &files).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::InvalidData, "cut at {cut}");
+        }
+        // a file number no file has
+        let mut bad = Vec::new();
+        encode(&mut bad, 3, &row(Table::Events, "events.csv", 7, &["a"])).unwrap();
+        assert!(decode(&mut &bad[..], &files).is_err());
+    }
 }
