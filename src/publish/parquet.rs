@@ -3,10 +3,9 @@
 //! key-value metadata), and reading it back independently to check it.
 
 use crate::schema::{Kind, TableSchema, SCHEMA_VERSION};
-use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, ListBuilder, StringArray, StringBuilder,
-};
+use arrow::array::{ArrayRef, BooleanArray, ListBuilder, PrimitiveArray, StringArray, StringBuilder};
 use arrow::datatypes::{DataType as ArrowType, Field, Schema};
+use arrow::datatypes::{Date32Type, Float64Type, Int32Type, Int64Type};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
@@ -66,22 +65,42 @@ fn kv_pairs(t: &TableSchema, meta: &FileMeta) -> Vec<(String, String)> {
     ]
 }
 
+/// A polars numeric column as an Arrow array: its values copied whole when
+/// it has no nulls.
+macro_rules! primitive_array {
+    ($arrow:ty, $ca:expr) => {{
+        match $ca {
+            ca => {
+                if ca.null_count() == 0 {
+                    let mut values = Vec::with_capacity(ca.len());
+                    for a in ca.downcast_iter() {
+                        values.extend_from_slice(a.values());
+                    }
+                    PrimitiveArray::<$arrow>::new(values.into(), None)
+                } else {
+                    PrimitiveArray::<$arrow>::from_iter(ca.iter())
+                }
+            }
+        }
+    }};
+}
+
 fn column_array(df: &DataFrame, name: &str, kind: Kind) -> Result<ArrayRef, String> {
     let col = df.column(name).map_err(|_| format!("column `{name}` is missing from the frame"))?;
     let s = col.as_materialized_series();
     let err = |e: polars::error::PolarsError| format!("column `{name}`: {e}");
     let cast = |t: PlType| s.cast(&t).map_err(err);
     Ok(match kind {
-        Kind::Str => Arc::new(StringArray::from_iter(cast(PlType::String)?.str().map_err(err)?.iter())),
-        Kind::Int32 => Arc::new(Int32Array::from_iter(cast(PlType::Int32)?.i32().map_err(err)?.iter())),
-        Kind::Int64 => Arc::new(Int64Array::from_iter(cast(PlType::Int64)?.i64().map_err(err)?.iter())),
-        Kind::Float64 => Arc::new(Float64Array::from_iter(cast(PlType::Float64)?.f64().map_err(err)?.iter())),
+        Kind::Str => Arc::new(string_array(cast(PlType::String)?.str().map_err(err)?)),
+        Kind::Int32 => Arc::new(primitive_array!(Int32Type, cast(PlType::Int32)?.i32().map_err(err)?)),
+        Kind::Int64 => Arc::new(primitive_array!(Int64Type, cast(PlType::Int64)?.i64().map_err(err)?)),
+        Kind::Float64 => Arc::new(primitive_array!(Float64Type, cast(PlType::Float64)?.f64().map_err(err)?)),
         Kind::Bool => Arc::new(BooleanArray::from_iter(s.bool().map_err(err)?.iter())),
         Kind::Date => {
             if s.dtype() != &PlType::Date {
                 return Err(format!("column `{name}` is {} where a date is expected", s.dtype()));
             }
-            Arc::new(Date32Array::from_iter(cast(PlType::Int32)?.i32().map_err(err)?.iter()))
+            Arc::new(primitive_array!(Date32Type, cast(PlType::Int32)?.i32().map_err(err)?))
         }
         Kind::ListStr => {
             let mut b = ListBuilder::new(StringBuilder::new());
@@ -100,6 +119,24 @@ fn column_array(df: &DataFrame, name: &str, kind: Kind) -> Result<ArrayRef, Stri
             Arc::new(b.finish())
         }
     })
+}
+
+/// A polars string column as an Arrow string array, its buffers sized once.
+fn string_array(ca: &polars::prelude::StringChunked) -> StringArray {
+    let bytes: usize = ca.downcast_iter().map(|a| a.total_bytes_len()).sum();
+    let mut b = StringBuilder::with_capacity(ca.len(), bytes);
+    if ca.null_count() == 0 {
+        for a in ca.downcast_iter() {
+            for v in a.values_iter() {
+                b.append_value(v);
+            }
+        }
+    } else {
+        for v in ca.iter() {
+            b.append_option(v);
+        }
+    }
+    b.finish()
 }
 
 /// Converts a polars frame into an Arrow record batch of the table's schema
