@@ -391,10 +391,13 @@ impl BatchTests {
             if row.1.is_none() || row.0 == row.1 {
                 continue;
             }
+            // the row hashed once; two different endings of its (256-bit)
+            // state give the two halves
+            let mut s = std::hash::DefaultHasher::new();
+            row.hash(&mut s);
             let h = |salt: u8| {
-                let mut s = std::hash::DefaultHasher::new();
-                salt.hash(&mut s);
-                row.hash(&mut s);
+                let mut s = s.clone();
+                s.write_u8(salt);
                 s.finish()
             };
             self.incidents.push(((h(1) as u128) << 64) | h(2) as u128);

@@ -19,7 +19,102 @@ pub struct RowSrc {
     pub rel_file: Arc<str>,
     pub line: u64,
     pub header: Arc<[String]>,
-    pub fields: Vec<String>,
+    pub fields: Fields,
+}
+
+/// The raw fields of a row, kept in one buffer (a row is two allocations,
+/// not one per field). Serialized as a list of strings.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    text: String,
+    /// Where each field ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl Fields {
+    /// Room for `n` fields of `bytes` bytes in all.
+    pub fn with_capacity(n: usize, bytes: usize) -> Self {
+        Fields { text: String::with_capacity(bytes), ends: Vec::with_capacity(n) }
+    }
+
+    pub fn push(&mut self, field: &str) {
+        self.text.push_str(field);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The field at position `i` (0-based).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        Some(&self.text[start..end])
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i).expect("a field within the row"))
+    }
+
+    /// The fields' bytes end to end, and where each ends (for the spilled
+    /// partitions).
+    pub fn parts(&self) -> (&str, &[u32]) {
+        (&self.text, &self.ends)
+    }
+
+    /// Fields from their text end to end and where each ends; None when an
+    /// end is out of order, past the text or inside a character.
+    pub fn from_parts(text: String, ends: Vec<u32>) -> Option<Self> {
+        let mut last = 0;
+        for &e in &ends {
+            let e = e as usize;
+            if e < last || !text.is_char_boundary(e) {
+                return None;
+            }
+            last = e;
+        }
+        Some(Fields { text, ends })
+    }
+}
+
+impl std::ops::Index<usize> for Fields {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        self.get(i).expect("field index within the row")
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Fields {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut f = Fields::default();
+        for s in iter {
+            f.push(s.as_ref());
+        }
+        f
+    }
+}
+
+impl std::fmt::Debug for Fields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vec::<String>::deserialize(d)?.into_iter().collect())
+    }
 }
 
 impl RowSrc {
@@ -32,7 +127,7 @@ impl RowSrc {
             rel_file: self.rel_file.clone(),
             line: self.line,
             header: self.header.clone(),
-            fields: Vec::new(),
+            fields: Fields::default(),
         }
     }
 
@@ -43,7 +138,7 @@ impl RowSrc {
         for (i, v) in self.fields.iter().enumerate() {
             let key = self.header.get(i).cloned().unwrap_or_else(|| format!("_extra_{}", i + 1));
             let key = if map.contains_key(&key) { format!("{key}_{}", i + 1) } else { key };
-            map.insert(key, serde_json::Value::String(v.clone()));
+            map.insert(key, serde_json::Value::String(v.to_string()));
         }
         serde_json::Value::Object(map).to_string()
     }
@@ -221,8 +316,25 @@ mod tests {
             rel_file: "events.csv".into(),
             line: 3,
             header: vec!["a".to_string(), "b".to_string()].into(),
-            fields: vec!["1".into(), "x\"y".into(), "extra".into()],
+            fields: ["1", "x\"y", "extra"].into_iter().collect(),
         }
+    }
+
+    #[test]
+    fn fields_keep_each_value_apart() {
+        let f: Fields = ["", "ün", "", "x,y"].into_iter().collect();
+        assert_eq!(f.len(), 4);
+        assert_eq!(f.iter().collect::<Vec<_>>(), ["", "ün", "", "x,y"]);
+        assert_eq!((f.get(1), f.get(4)), (Some("ün"), None));
+        assert_eq!(serde_json::to_string(&f).unwrap(), r#"["","ün","","x,y"]"#);
+        let back: Fields = serde_json::from_str(r#"["","ün","","x,y"]"#).unwrap();
+        assert_eq!(back, f);
+        let (text, ends) = f.parts();
+        assert_eq!(Fields::from_parts(text.to_string(), ends.to_vec()), Some(f.clone()));
+        // ends out of order, or inside a character, are refused
+        assert_eq!(Fields::from_parts("abc".into(), vec![2, 1]), None);
+        assert_eq!(Fields::from_parts("ün".into(), vec![1, 3]), None);
+        assert_eq!(Fields::from_parts("ab".into(), vec![3]), None);
     }
 
     #[test]

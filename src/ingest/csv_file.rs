@@ -3,7 +3,7 @@
 //! beyond their names; a row that cannot be decoded still comes out, with its
 //! fields decoded lossily, so that it can be rejected with its raw content.
 
-use crate::ledger::RowSrc;
+use crate::ledger::{Fields, RowSrc};
 use crate::problem::{Problem, Table};
 use crate::rules::Rule;
 use std::cell::RefCell;
@@ -281,17 +281,16 @@ impl<R: Read> CsvStream<R> {
         // each field checked as UTF-8 once: kept as it is when it is, else
         // with U+FFFD for its bad bytes (and a problem, below)
         let mut bad_utf8: Vec<(usize, std::str::Utf8Error)> = Vec::new();
-        let fields = rec
-            .iter()
-            .enumerate()
-            .map(|(i, f)| match std::str::from_utf8(f) {
-                Ok(s) => s.to_owned(),
+        let mut fields = Fields::with_capacity(rec.len(), rec.as_slice().len());
+        for (i, f) in rec.iter().enumerate() {
+            match std::str::from_utf8(f) {
+                Ok(s) => fields.push(s),
                 Err(e) => {
                     bad_utf8.push((i, e));
-                    lossy(f)
+                    fields.push(&lossy(f));
                 }
-            })
-            .collect();
+            }
+        }
         let src = RowSrc {
             table: self.table,
             file: self.file.clone(),

@@ -12,7 +12,7 @@
 //! rows stay in memory; with more they are spilled to a scratch directory as
 //! length-prefixed records and read back one partition at a time.
 
-use crate::ledger::RowSrc;
+use crate::ledger::{Fields, RowSrc};
 use crate::problem::{Error, Result, Table};
 use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
@@ -209,11 +209,12 @@ impl Router<'_> {
 fn encode(w: &mut impl Write, file: u32, src: &RowSrc) -> std::io::Result<()> {
     w.write_all(&file.to_le_bytes())?;
     w.write_all(&src.line.to_le_bytes())?;
-    w.write_all(&(src.fields.len() as u32).to_le_bytes())?;
-    for f in &src.fields {
-        w.write_all(&(f.len() as u32).to_le_bytes())?;
-        w.write_all(f.as_bytes())?;
+    let (text, ends) = src.fields.parts();
+    w.write_all(&(ends.len() as u32).to_le_bytes())?;
+    for e in ends {
+        w.write_all(&e.to_le_bytes())?;
     }
+    w.write_all(text.as_bytes())?;
     Ok(())
 }
 
@@ -244,13 +245,12 @@ fn decode(r: &mut &[u8], files: &[FileKey]) -> std::io::Result<Option<RowSrc>> {
     let key = files.get(file).ok_or_else(|| bad_data("a file number"))?;
     let line = u64::from_le_bytes(cut(r, 8, "a line number")?.try_into().expect("8 bytes"));
     let n = read_u32(r)? as usize;
-    let mut fields = Vec::with_capacity(n);
-    for _ in 0..n {
-        let len = read_u32(r)? as usize;
-        let bytes = cut(r, len, "a field")?;
-        let field = std::str::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        fields.push(field.to_owned());
-    }
+    let ends = cut(r, n.checked_mul(4).ok_or_else(|| bad_data("a field count"))?, "the field ends")?;
+    let ends: Vec<u32> =
+        ends.chunks_exact(4).map(|e| u32::from_le_bytes(e.try_into().expect("4 bytes"))).collect();
+    let text = cut(r, ends.last().map_or(0, |&e| e as usize), "the fields")?;
+    let text = std::str::from_utf8(text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    let fields = Fields::from_parts(text.to_owned(), ends).ok_or_else(|| bad_data("a field's end"))?;
     Ok(Some(RowSrc {
         table: key.table,
         file: key.file.clone(),
@@ -272,7 +272,7 @@ mod tests {
             rel_file: file.into(),
             line,
             header: Arc::from(vec!["article_id".to_string(), "x".to_string()]),
-            fields: fields.iter().map(|f| f.to_string()).collect(),
+            fields: fields.iter().collect(),
         }
     }
 
@@ -297,12 +297,12 @@ mod tests {
             for k in 0..p.len() {
                 let rows = p.take(k).unwrap();
                 for r in rows.events.iter().chain(&rows.mentions) {
-                    got.push((k, r.rel_file.to_string(), r.line, r.fields.clone()));
+                    got.push((k, r.rel_file.to_string(), r.line, r.fields.iter().map(str::to_string).collect::<Vec<_>>()));
                 }
             }
             let key = |id: &str| if n == 1 { 0 } else { p.of(id) };
             let mut expected: Vec<(usize, String, u64, Vec<String>)> =
-                input.iter().map(|(id, r)| (key(id), r.rel_file.to_string(), r.line, r.fields.clone())).collect();
+                input.iter().map(|(id, r)| (key(id), r.rel_file.to_string(), r.line, r.fields.iter().map(str::to_string).collect())).collect();
             // by partition, events before mentions, each in arrival order
             expected.sort_by_key(|e| (e.0, e.1.starts_with("mentions")));
             assert_eq!(got, expected, "{n} partition(s)");
@@ -324,7 +324,7 @@ mod tests {
         encode(&mut bytes, 0, &row(Table::Events, "events.csv", 7, &["a", "ün"])).unwrap();
         let mut all = &bytes[..];
         let back = decode(&mut all, &files).unwrap().unwrap();
-        assert_eq!((back.line, back.fields.clone()), (7, vec!["a".to_string(), "ün".to_string()]));
+        assert_eq!((back.line, back.fields.iter().collect::<Vec<_>>()), (7, vec!["a", "ün"]));
         assert!(decode(&mut all, &files).unwrap().is_none(), "nothing after the last row");
         for cut in 1..bytes.len() {
             let mut part = &bytes[..cut];

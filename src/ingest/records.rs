@@ -152,7 +152,7 @@ raw_record!(MentionRecord { article_id, actor, text, start, annotator, notes });
 /// The field at position `i` of the row, None when there is none or it is
 /// empty.
 fn field(src: &RowSrc, i: Option<usize>) -> Option<String> {
-    i.and_then(|i| src.fields.get(i)).filter(|f| !f.is_empty()).cloned()
+    i.and_then(|i| src.fields.get(i)).filter(|f| !f.is_empty()).map(str::to_owned)
 }
 
 /// Calls `f` with the position in the row's header of each of `columns`

@@ -76,25 +76,29 @@ fn canonical_root(raw: &Path) -> std::io::Result<PathBuf> {
     })
 }
 
-/// Reads a text file after checking that it resolves inside `raw`.
-pub fn read_text(raw: &Path, p: &str) -> Result<(String, Vec<u8>), PathError> {
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads a text file after checking that it resolves inside `raw`: its text
+/// (without a byte order mark) and whether it began with one.
+pub fn read_text(raw: &Path, p: &str) -> Result<(String, bool), PathError> {
     let rel = check_shape(p)?;
     let full = raw.join(&rel);
     let real = full.canonicalize().map_err(|e| PathError::Missing(e.to_string()))?;
     if !real.starts_with(canonical_root(raw).map_err(|e| PathError::Missing(e.to_string()))?) {
         return Err(PathError::OutsideRaw(real));
     }
-    let bytes = std::fs::read(&real).map_err(|e| PathError::Missing(e.to_string()))?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let text = match std::str::from_utf8(body) {
-        Ok(s) => s.to_owned(),
+    let mut bytes = std::fs::read(&real).map_err(|e| PathError::Missing(e.to_string()))?;
+    let bom = bytes.starts_with(BOM);
+    if bom {
+        bytes.drain(..BOM.len());
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, bom)),
         Err(e) => {
-            return Err(PathError::NotUtf8 {
-                line: body[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1,
-            })
+            let valid = e.utf8_error().valid_up_to();
+            Err(PathError::NotUtf8 { line: e.as_bytes()[..valid].iter().filter(|b| **b == b'\n').count() + 1 })
         }
-    };
-    Ok((text, bytes))
+    }
 }
 
 /// What reading one text gave: its facts, or the rule it breaks with the
@@ -130,8 +134,12 @@ pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
 /// cannot be used.
 fn text_result(raw: &Path, key: &str) -> TextResult {
     match read_text(raw, key) {
-        Ok((s, bytes)) => {
-            let sha256 = crate::digest::sha256_hex(&bytes);
+        Ok((s, bom)) => {
+            // the file's bytes as they are, mark included
+            let sha256 = match bom {
+                false => crate::digest::sha256_hex(s.as_bytes()),
+                true => crate::digest::sha256_hex(&[BOM, s.as_bytes()].concat()),
+            };
             Ok(TextFacts { sha256, chars: s.chars().count() })
         }
         Err(PathError::Absolute) => Err((

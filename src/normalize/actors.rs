@@ -153,7 +153,7 @@ mod tests {
                 rel_file: "a.csv".into(),
                 line,
                 header: Arc::from(vec!["actor_id".to_string(), "parent".to_string()]),
-                fields: vec![],
+                fields: Default::default(),
             },
             actor_id: id.into(),
             name: id.into(),

@@ -173,7 +173,7 @@ mod tests {
                 rel_file: "actors.csv".into(),
                 line,
                 header: Arc::from(vec!["actor_id".to_string(), "name".to_string(), "aliases".to_string()]),
-                fields: vec![],
+                fields: Default::default(),
             },
             actor_id: id.into(),
             name: name.into(),

@@ -301,7 +301,7 @@ pub fn events(
     ledger: &mut Ledger,
 ) -> Vec<NEvent> {
     let mut seen: PairMap<u64> = PairMap::default();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
     for e in rows {
         let mut problems = Vec::new();
         let article = published.get(e.article_id.as_str()).copied();
@@ -470,7 +470,7 @@ pub fn mentions(
     // occurrences already taken, per (article, text)
     let mut taken: PairMap<HashSet<usize>> = PairMap::default();
     let none_taken = HashSet::default();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
     for m in rows {
         let mut problems = Vec::new();
         if !published.contains_key(m.article_id.as_str()) {

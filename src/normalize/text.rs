@@ -97,13 +97,27 @@ fn char_bytes(s: &str) -> Vec<usize> {
 /// Byte offsets of every occurrence of `needle` in `text`, overlaps included
 /// (the search steps one code point past each match).
 fn overlapping(text: &str, needle: &str) -> Vec<usize> {
-    let finder = memchr::memmem::Finder::new(needle.as_bytes());
+    let (hay, n) = (text.as_bytes(), needle.as_bytes());
     let mut out = Vec::new();
+    let Some(&first) = n.first() else { return out };
+    // A match starts where a code point does (the needle's first byte is never
+    // inside a character), so stepping one byte past a match is stepping one
+    // code point. An article is short: finding the first byte and comparing
+    // the rest costs less than building a searcher, unless that byte is
+    // everywhere in the text.
     let mut from = 0;
-    while let Some(pos) = finder.find(&text.as_bytes()[from..]) {
-        let b = from + pos;
-        out.push(b);
-        from = b + text[b..].chars().next().map_or(1, char::len_utf8);
+    for _ in 0..64 {
+        let Some(p) = memchr::memchr(first, &hay[from..]) else { return out };
+        let b = from + p;
+        if hay[b..].starts_with(n) {
+            out.push(b);
+        }
+        from = b + 1;
+    }
+    let finder = memchr::memmem::Finder::new(n);
+    while let Some(p) = finder.find(&hay[from..]) {
+        out.push(from + p);
+        from += p + 1;
     }
     out
 }
@@ -114,14 +128,16 @@ fn is_sentence_end(c: char) -> bool {
 
 impl ArticleText {
     pub fn new(text: String) -> Self {
-        let char_bytes = char_bytes(&text);
+        // one pass: the code points' byte offsets, paragraphs and sentences
+        let mut char_bytes = Vec::with_capacity(text.len() + 1);
         let mut paragraph_starts = Vec::new();
         let mut sentence_starts = Vec::new();
         let mut at_line_start = true;
         let mut after_end = false;
         // the code point before the current one
         let mut before = '\0';
-        for (i, c) in text.chars().enumerate() {
+        for (i, (b, c)) in text.char_indices().enumerate() {
+            char_bytes.push(b);
             let prev = std::mem::replace(&mut before, c);
             if c == '\n' {
                 at_line_start = true;
@@ -151,6 +167,7 @@ impl ArticleText {
                 after_end = false;
             }
         }
+        char_bytes.push(text.len());
         ArticleText { text, char_bytes, paragraph_starts, sentence_starts, folded: OnceLock::new() }
     }
 
@@ -301,6 +318,18 @@ impl ArticleText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn overlapping_finds_what_a_plain_scan_finds(
+            text in "[ab é€]{0,200}",
+            needle in "[ab é€]{1,4}",
+        ) {
+            let plain: Vec<usize> =
+                text.char_indices().map(|(b, _)| b).filter(|&b| text[b..].starts_with(&needle)).collect();
+            proptest::prop_assert_eq!(overlapping(&text, &needle), plain);
+        }
+    }
 
     #[test]
     fn offsets_are_code_points() {
