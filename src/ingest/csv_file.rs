@@ -452,7 +452,7 @@ mod tests {
         assert_eq!(&*f.header, &["a".to_string(), "b".to_string()]);
         assert_eq!(f.rows.len(), 2);
         assert_eq!(f.rows[0].src.line, 2);
-        assert_eq!(f.rows[0].src.fields[1], "two\r\nlines");
+        assert_eq!(&f.rows[0].src.fields[1], "two\r\nlines");
         assert_eq!(f.rows[1].src.line, 4);
         let f = parse(Table::Events, "e.csv", "e.csv", b"\n\na,b\n\n1,2\r\n\r\n3,4", COLS);
         let lines: Vec<u64> = f.rows.iter().map(|r| r.src.line).collect();
@@ -512,7 +512,7 @@ mod tests {
         assert_eq!(r[1], vec![Rule::InvalidUtf8]);
         assert_eq!(f.rows[1].problems[0].line, 3);
         assert_eq!(f.rows[1].problems[0].column, Some(2));
-        assert_eq!(f.rows[1].src.fields[1], "bad\u{FFFD}");
+        assert_eq!(&f.rows[1].src.fields[1], "bad\u{FFFD}");
         assert_eq!(r[2], vec![Rule::FieldCount]);
         assert_eq!(r[3], vec![Rule::FieldCount]);
         assert_eq!(r[4], vec![Rule::NulByte]);
