@@ -90,8 +90,8 @@ pub const ACTOR_TYPES: &[&str] = &[
 ];
 pub const MODES: &[&str] = &["asserted", "negated", "planned", "alleged"];
 
-/// A raw record: one optional string per column of its table, None where the
-/// column is absent or the field empty. Fields are found by the column's
+/// A raw record: one optional string per column of its table (borrowed from
+/// the row), None where the column is absent or the field empty. Fields are found by the column's
 /// name in the file's header (column order is free), once per file. A field
 /// is named as its column, or given the column as `field = "column"`.
 macro_rules! raw_record {
@@ -99,14 +99,14 @@ macro_rules! raw_record {
     (@column $field:ident $column:literal) => { $column };
     ($name:ident { $($field:ident $(= $column:literal)?),* $(,)? }) => {
         #[derive(Debug, Default)]
-        struct $name {
-            $($field: Option<String>,)*
+        struct $name<'a> {
+            $($field: Option<&'a str>,)*
         }
 
-        impl $name {
+        impl<'a> $name<'a> {
             const COLUMNS: &'static [&'static str] = &[$(raw_record!(@column $field $($column)?)),*];
 
-            fn of(src: &RowSrc) -> Self {
+            fn of(src: &'a RowSrc) -> Self {
                 with_positions(src, Self::COLUMNS, |at| {
                     let mut at = at.iter().map(|&i| field(src, i));
                     $name { $($field: at.next().flatten(),)* }
@@ -151,8 +151,8 @@ raw_record!(MentionRecord { article_id, actor, text, start, annotator, notes });
 
 /// The field at position `i` of the row, None when there is none or it is
 /// empty.
-fn field(src: &RowSrc, i: Option<usize>) -> Option<String> {
-    i.and_then(|i| src.fields.get(i)).filter(|f| !f.is_empty()).map(str::to_owned)
+fn field(src: &RowSrc, i: Option<usize>) -> Option<&str> {
+    i.and_then(|i| src.fields.get(i)).filter(|f| !f.is_empty())
 }
 
 /// Calls `f` with the position in the row's header of each of `columns`
@@ -273,13 +273,12 @@ impl<'a> Check<'a> {
     }
 
     /// A trimmed value; None when empty.
-    fn atom(&self, v: Option<String>) -> Option<String> {
-        // copied only when there is space to trim
-        v.map(|s| if s.trim().len() == s.len() { s } else { s.trim().to_string() }).filter(|s| !s.is_empty())
+    fn atom<'v>(&self, v: Option<&'v str>) -> Option<&'v str> {
+        v.map(str::trim).filter(|s| !s.is_empty())
     }
 
     /// Free text, kept as written; None when blank. Warns on spreadsheet formulas.
-    fn text(&mut self, field: &str, v: Option<String>) -> Option<String> {
+    fn text<'v>(&mut self, field: &str, v: Option<&'v str>) -> Option<&'v str> {
         let v = v.filter(|s| !s.trim().is_empty())?;
         let t = v.trim_start();
         if (t.starts_with('=') || t.starts_with('@') || t.starts_with('+')) && t.contains('(') {
@@ -294,7 +293,7 @@ impl<'a> Check<'a> {
         Some(v)
     }
 
-    fn required(&mut self, field: &str, v: Option<String>) -> Option<String> {
+    fn required<'v>(&mut self, field: &str, v: Option<&'v str>) -> Option<&'v str> {
         if v.is_none() {
             self.fail(
                 Rule::MissingValue,
@@ -306,14 +305,14 @@ impl<'a> Check<'a> {
         v
     }
 
-    fn id(&mut self, field: &str, v: Option<String>, actor: bool) -> Option<String> {
+    fn id<'v>(&mut self, field: &str, v: Option<&'v str>, actor: bool) -> Option<&'v str> {
         let v = v?;
-        let ok = if actor { is_actor_id(&v) } else { is_article_id(&v) };
+        let ok = if actor { is_actor_id(v) } else { is_article_id(v) };
         if !ok {
             let (pattern, hint) = if actor {
-                ("[A-Z][A-Z0-9_.-]{0,63}", format!("actor ids are upper case, e.g. `{}`", suggest_actor_id(&v)))
+                ("[A-Z][A-Z0-9_.-]{0,63}", format!("actor ids are upper case, e.g. `{}`", suggest_actor_id(v)))
             } else {
-                ("[a-z0-9][a-z0-9_-]{0,63}", format!("article ids are lower case, e.g. `{}`", suggest_article_id(&v)))
+                ("[a-z0-9][a-z0-9_-]{0,63}", format!("article ids are lower case, e.g. `{}`", suggest_article_id(v)))
             };
             self.fail(Rule::InvalidId, field, format!("`{v}` is not a valid {field}: it must match {pattern}"), hint);
             return None;
@@ -321,9 +320,9 @@ impl<'a> Check<'a> {
         Some(v)
     }
 
-    fn one_of(&mut self, field: &str, v: Option<String>, allowed: &[&str]) -> Option<String> {
+    fn one_of<'v>(&mut self, field: &str, v: Option<&'v str>, allowed: &[&str]) -> Option<&'v str> {
         let v = v?;
-        if allowed.contains(&v.as_str()) {
+        if allowed.contains(&v) {
             return Some(v);
         }
         let lower = v.to_lowercase();
@@ -335,7 +334,7 @@ impl<'a> Check<'a> {
         None
     }
 
-    fn uint(&mut self, field: &str, v: Option<String>) -> Option<usize> {
+    fn uint(&mut self, field: &str, v: Option<&str>) -> Option<usize> {
         let v = v?;
         match v.parse::<usize>() {
             Ok(n) if n <= i64::MAX as usize => Some(n),
@@ -351,9 +350,9 @@ impl<'a> Check<'a> {
         }
     }
 
-    fn date(&mut self, field: &str, v: Option<String>) -> Option<(String, Edtf)> {
+    fn date<'v>(&mut self, field: &str, v: Option<&'v str>) -> Option<(&'v str, Edtf)> {
         let v = v?;
-        match dates::parse(&v) {
+        match dates::parse(v) {
             Ok(d) => Some((v, d)),
             Err(e) => {
                 self.fail(
@@ -425,7 +424,7 @@ pub fn article(src: &RowSrc) -> (Option<Article>, Vec<Problem>) {
     let language = c.atom(r.language);
     let language = c.required("language", language);
     let language = language.and_then(|l| {
-        if is_bcp47(&l) {
+        if is_bcp47(l) {
             Some(l)
         } else {
             c.fail(
@@ -448,15 +447,15 @@ pub fn article(src: &RowSrc) -> (Option<Article>, Vec<Problem>) {
         {
             Some(Article {
                 src: src.clone(),
-                article_id,
-                title,
-                published_raw,
+                article_id: article_id.to_owned(),
+                title: title.to_owned(),
+                published_raw: published_raw.to_owned(),
                 published,
-                language,
-                text_path,
-                outlet,
-                url,
-                notes,
+                language: language.to_owned(),
+                text_path: text_path.to_owned(),
+                outlet: outlet.map(str::to_owned),
+                url: url.map(str::to_owned),
+                notes: notes.map(str::to_owned),
             })
         }
         _ => None,
@@ -498,7 +497,16 @@ pub fn actor(src: &RowSrc) -> (Option<Actor>, Vec<Problem>) {
     let notes = c.text("notes", r.notes);
     let row = match (actor_id, name, actor_type) {
         (Some(actor_id), Some(name), Some(actor_type)) if !c.problems.iter().any(|p| p.is_error()) => {
-            Some(Actor { src: src.clone(), actor_id, name, actor_type, country, parent, aliases, notes })
+            Some(Actor {
+                src: src.clone(),
+                actor_id: actor_id.to_owned(),
+                name,
+                actor_type: actor_type.to_owned(),
+                country: country.map(str::to_owned),
+                parent: parent.map(str::to_owned),
+                aliases,
+                notes: notes.map(str::to_owned),
+            })
         }
         _ => None,
     };
@@ -536,7 +544,7 @@ pub fn event(src: &RowSrc) -> (Option<Event>, Vec<Problem>) {
     let date = c.required("date", date);
     let date = c.date("date", date);
     let date_text = c.text("date_text", r.date_text);
-    let mode = c.atom(r.mode).unwrap_or_else(|| "asserted".to_string());
+    let mode = c.atom(r.mode).unwrap_or("asserted");
     let mode = c.one_of("mode", Some(mode), MODES);
     let evidence = c.text("evidence", r.evidence);
     let evidence = c.required("evidence", evidence);
@@ -575,23 +583,23 @@ pub fn event(src: &RowSrc) -> (Option<Event>, Vec<Problem>) {
             Some(confidence),
         ) if !c.problems.iter().any(|p| p.is_error()) => Some(Event {
             src: src.shell(),
-            article_id,
-            event_id,
-            source,
-            target,
-            code,
-            date_raw,
+            article_id: article_id.to_owned(),
+            event_id: event_id.to_owned(),
+            source: source.to_owned(),
+            target: target.map(str::to_owned),
+            code: code.to_owned(),
+            date_raw: date_raw.to_owned(),
             date,
-            date_text,
-            mode,
-            evidence,
+            date_text: date_text.map(str::to_owned),
+            mode: mode.to_owned(),
+            evidence: evidence.to_owned(),
             evidence_start,
             quantity,
-            quantity_unit,
-            location,
+            quantity_unit: quantity_unit.map(str::to_owned),
+            location: location.map(str::to_owned),
             confidence,
-            annotator,
-            notes,
+            annotator: annotator.map(str::to_owned),
+            notes: notes.map(str::to_owned),
         }),
         _ => None,
     };
@@ -615,7 +623,15 @@ pub fn mention(src: &RowSrc) -> (Option<Mention>, Vec<Problem>) {
     let notes = c.text("notes", r.notes);
     let row = match (article_id, actor, text) {
         (Some(article_id), Some(actor), Some(text)) if !c.problems.iter().any(|p| p.is_error()) => {
-            Some(Mention { src: src.shell(), article_id, actor, text, start, annotator, notes })
+            Some(Mention {
+                src: src.shell(),
+                article_id: article_id.to_owned(),
+                actor: actor.to_owned(),
+                text: text.to_owned(),
+                start,
+                annotator: annotator.map(str::to_owned),
+                notes: notes.map(str::to_owned),
+            })
         }
         _ => None,
     };
