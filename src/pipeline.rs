@@ -344,9 +344,7 @@ pub fn collect(
                 shown.inc(1);
                 // routed by the article id as written; its fields are
                 // checked in the partition
-                let article = src.column("article_id").and_then(|c| src.fields.get(c - 1)).map_or("", |a| a.trim());
-                let article = article.to_string();
-                router.push(&article, src)
+                router.push_by(src.column("article_id").map(|c| c - 1), src)
             })
         };
         let mut aside = ledger.aside();

@@ -204,6 +204,13 @@ impl Router<'_> {
     pub fn push(&mut self, article_id: &str, src: RowSrc) -> Result<()> {
         self.parts.push(partition_of(self.bounds, article_id), src)
     }
+
+    /// Adds a row of this router's table, routed by the article id in its
+    /// field `column` (0-based; trimmed, as written; no field routes as "").
+    pub fn push_by(&mut self, column: Option<usize>, src: RowSrc) -> Result<()> {
+        let article = column.and_then(|c| src.fields.get(c)).map_or("", str::trim);
+        self.parts.push(partition_of(self.bounds, article), src)
+    }
 }
 
 fn encode(w: &mut impl Write, file: u32, src: &RowSrc) -> std::io::Result<()> {

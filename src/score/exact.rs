@@ -21,6 +21,35 @@ const SCALE: f64 = (1u128 << 80) as f64;
 /// Largest magnitude of one term (2^46).
 const MAX_TERM: f64 = (1u64 << 46) as f64;
 
+/// `(x * 2^80).round() as i128` for |x| <= 2^46, from the bits of `x`
+/// (without the float rounding and the conversion routine, which cost more
+/// than the addition): the significand shifted into place, halves rounded
+/// away from zero as `round` does.
+fn fixed(x: f64) -> i128 {
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    if exp == 0 {
+        // zero or subnormal: far below half a unit
+        return 0;
+    }
+    let m = ((bits & ((1u64 << 52) - 1)) | (1u64 << 52)) as u128;
+    // x = m * 2^(exp - 1075), so x * 2^80 = m * 2^shift
+    let shift = exp - 1075 + 80;
+    let magnitude = if shift >= 0 {
+        m << shift
+    } else if shift < -64 {
+        0
+    } else {
+        let s = (-shift) as u32;
+        (m + (1u128 << (s - 1))) >> s
+    };
+    if bits >> 63 == 1 {
+        -(magnitude as i128)
+    } else {
+        magnitude as i128
+    }
+}
+
 /// An order-independent sum of doubles (see the module documentation).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ExactSum(i128);
@@ -32,7 +61,7 @@ impl ExactSum {
         debug_assert!(x.is_finite() && x.abs() <= MAX_TERM, "term out of range: {x}");
         // x * 2^80 is exact (a power of two), round() only affects terms
         // below 2^-27, and the cast of an integral double is exact.
-        self.0 += (x.clamp(-MAX_TERM, MAX_TERM) * SCALE).round() as i128;
+        self.0 += fixed(x.clamp(-MAX_TERM, MAX_TERM));
     }
 
     /// Adds another sum (of another batch, thread or shard).
@@ -119,7 +148,28 @@ mod tests {
         assert!((s.value() - 1e-4).abs() < 1e-15, "{}", s.value());
     }
 
+    #[test]
+    fn fixed_point_terms_are_those_of_round() {
+        let reference = |x: f64| (x * SCALE).round() as i128;
+        let mut xs = vec![0.0, -0.0, 1.0, -1.0, 0.5, 0.1, -0.3, MAX_TERM, -MAX_TERM, 1e-30, f64::MIN_POSITIVE, 5e-324];
+        // halves of the last unit, where rounding decides
+        for k in [1.0f64, 3.0, 5.0, 7.0] {
+            xs.push(k * 2f64.powi(-81));
+            xs.push(-k * 2f64.powi(-81));
+        }
+        for x in xs {
+            assert_eq!(fixed(x), reference(x), "{x:e}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn fixed_point_agrees_with_round_on_any_term(bits in any::<u64>()) {
+            let x = f64::from_bits(bits);
+            prop_assume!(x.is_finite() && x.abs() <= MAX_TERM);
+            prop_assert_eq!(fixed(x), (x * SCALE).round() as i128);
+        }
+
         #[test]
         fn the_sum_does_not_depend_on_order_or_grouping(
             xs in prop::collection::vec(-1000.0f64..1000.0, 0..200),
