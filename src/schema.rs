@@ -40,6 +40,9 @@ pub struct Column {
     pub dictionary: bool,
     /// Write a bloom filter (id columns users filter on).
     pub bloom: bool,
+    /// Free text (headlines, passages, remarks): no min/max statistics in
+    /// Parquet, which no filter on such a column could use.
+    pub free_text: bool,
     pub description: &'static str,
 }
 
@@ -61,26 +64,104 @@ impl TableSchema {
 }
 
 macro_rules! col {
+    ($name:literal, Str, null, text, $desc:literal) => {
+        Column {
+            name: $name,
+            kind: Kind::Str,
+            nullable: true,
+            dictionary: false,
+            bloom: false,
+            free_text: true,
+            description: $desc,
+        }
+    };
+    ($name:literal, Str, req, text, $desc:literal) => {
+        Column {
+            name: $name,
+            kind: Kind::Str,
+            nullable: false,
+            dictionary: false,
+            bloom: false,
+            free_text: true,
+            description: $desc,
+        }
+    };
     ($name:literal, $kind:ident, null, $desc:literal) => {
-        Column { name: $name, kind: Kind::$kind, nullable: true, dictionary: false, bloom: false, description: $desc }
+        Column {
+            name: $name,
+            kind: Kind::$kind,
+            nullable: true,
+            dictionary: false,
+            bloom: false,
+            free_text: false,
+            description: $desc,
+        }
     };
     ($name:literal, $kind:ident, req, $desc:literal) => {
-        Column { name: $name, kind: Kind::$kind, nullable: false, dictionary: false, bloom: false, description: $desc }
+        Column {
+            name: $name,
+            kind: Kind::$kind,
+            nullable: false,
+            dictionary: false,
+            bloom: false,
+            free_text: false,
+            description: $desc,
+        }
     };
     ($name:literal, $kind:ident, null, dict, $desc:literal) => {
-        Column { name: $name, kind: Kind::$kind, nullable: true, dictionary: true, bloom: false, description: $desc }
+        Column {
+            name: $name,
+            kind: Kind::$kind,
+            nullable: true,
+            dictionary: true,
+            bloom: false,
+            free_text: false,
+            description: $desc,
+        }
     };
     ($name:literal, $kind:ident, req, dict, $desc:literal) => {
-        Column { name: $name, kind: Kind::$kind, nullable: false, dictionary: true, bloom: false, description: $desc }
+        Column {
+            name: $name,
+            kind: Kind::$kind,
+            nullable: false,
+            dictionary: true,
+            bloom: false,
+            free_text: false,
+            description: $desc,
+        }
     };
     ($name:literal, $kind:ident, req, dict, bloom, $desc:literal) => {
-        Column { name: $name, kind: Kind::$kind, nullable: false, dictionary: true, bloom: true, description: $desc }
+        Column {
+            name: $name,
+            kind: Kind::$kind,
+            nullable: false,
+            dictionary: true,
+            bloom: true,
+            free_text: false,
+            description: $desc,
+        }
     };
     ($name:literal, $kind:ident, null, dict, bloom, $desc:literal) => {
-        Column { name: $name, kind: Kind::$kind, nullable: true, dictionary: true, bloom: true, description: $desc }
+        Column {
+            name: $name,
+            kind: Kind::$kind,
+            nullable: true,
+            dictionary: true,
+            bloom: true,
+            free_text: false,
+            description: $desc,
+        }
     };
     ($name:literal, $kind:ident, req, bloom, $desc:literal) => {
-        Column { name: $name, kind: Kind::$kind, nullable: false, dictionary: false, bloom: true, description: $desc }
+        Column {
+            name: $name,
+            kind: Kind::$kind,
+            nullable: false,
+            dictionary: false,
+            bloom: true,
+            free_text: false,
+            description: $desc,
+        }
     };
 }
 
@@ -95,20 +176,20 @@ pub const ARTICLES: TableSchema = TableSchema {
     sort_by: &["article_id"],
     columns: &[
         col!("article_id", Str, req, bloom, "article id from articles.csv"),
-        col!("title", Str, req, "headline as published"),
+        col!("title", Str, req, text, "headline as published"),
         col!("published", Str, req, "publication date as annotated (EDTF)"),
         col!("published_start", Date, req, "first day the publication date can be"),
         col!("published_end", Date, req, "last day the publication date can be"),
         col!("published_approximate", Bool, req, "the publication date is approximate (EDTF ~ or %)"),
         col!("language", Str, req, dict, "BCP 47 language tag of the text"),
         col!("outlet", Str, null, dict, "publisher"),
-        col!("url", Str, null, "where the article was published"),
+        col!("url", Str, null, text, "where the article was published"),
         col!("text_path", Str, req, "text file, relative to the raw directory"),
         col!("text_sha256", Str, req, "SHA-256 of the text file"),
         col!("text_chars", Int64, req, "length of the text in code points"),
         col!("event_count", Int64, req, "published events annotated in the article"),
         col!("mention_count", Int64, req, "published mentions annotated in the article"),
-        col!("notes", Str, null, "annotator's remarks"),
+        col!("notes", Str, null, text, "annotator's remarks"),
         RAW_FILE,
         RAW_LINE,
     ],
@@ -130,7 +211,7 @@ pub const ACTORS: TableSchema = TableSchema {
         col!("aliases", ListStr, req, "other labels of the actor, including spellings found in the texts"),
         col!("mention_count", Int64, req, "published mentions of the actor"),
         col!("event_count", Int64, req, "published events with the actor as source or target"),
-        col!("notes", Str, null, "annotator's remarks"),
+        col!("notes", Str, null, text, "annotator's remarks"),
         RAW_FILE,
         RAW_LINE,
     ],
@@ -183,17 +264,17 @@ pub const EVENTS: TableSchema = TableSchema {
         col!("date_approximate", Bool, req, "the date is approximate (EDTF ~ or %)"),
         col!("date_uncertain", Bool, req, "the date is uncertain (EDTF ? or %)"),
         col!("date_edtf", Str, req, dict, "the date as annotated (EDTF)"),
-        col!("date_text", Str, null, "the article's own words for the date"),
+        col!("date_text", Str, null, text, "the article's own words for the date"),
         col!("quantity", Int64, null, "a count the text gives (soldiers, deaths, drones)"),
         col!("quantity_unit", Str, null, dict, "what quantity counts"),
         col!("location", Str, null, dict, "where it happened"),
-        col!("evidence", Str, req, "passage of the article stating the event"),
+        col!("evidence", Str, req, text, "passage of the article stating the event"),
         col!("evidence_start", Int64, req, "offset of evidence in the text, in code points from 0"),
         col!("evidence_end", Int64, req, "offset just past the evidence, in code points"),
         col!("sentence", Int32, req, "1-based sentence of the article holding the evidence"),
         col!("paragraph", Int32, req, "1-based paragraph (non-empty line; the headline is 1) holding the evidence"),
         col!("annotator", Str, null, dict, "who annotated the row"),
-        col!("notes", Str, null, "annotator's remarks"),
+        col!("notes", Str, null, text, "annotator's remarks"),
         RAW_FILE,
         RAW_LINE,
     ],
@@ -214,7 +295,7 @@ pub const MENTIONS: TableSchema = TableSchema {
         col!("sentence", Int32, req, "1-based sentence holding the mention"),
         col!("paragraph", Int32, req, "1-based paragraph holding the mention"),
         col!("annotator", Str, null, dict, "who annotated the row"),
-        col!("notes", Str, null, "annotator's remarks"),
+        col!("notes", Str, null, text, "annotator's remarks"),
         RAW_FILE,
         RAW_LINE,
     ],
@@ -268,7 +349,7 @@ pub const CODES: TableSchema = TableSchema {
     sort_by: &["code"],
     columns: &[
         col!("code", Str, req, bloom, "CAMEO event code, as text with leading zeros (events.code joins here)"),
-        col!("label", Str, req, "short description of the code, in dyadflow's words"),
+        col!("label", Str, req, text, "short description of the code, in dyadflow's words"),
         col!("base_code", Str, req, dict, "the code's first three digits (its 3-digit base)"),
         col!("base_label", Str, req, dict, "short description of the base code"),
         col!("root_code", Str, req, dict, "the code's first two digits (its root)"),
@@ -307,9 +388,9 @@ pub const REJECTS: TableSchema = TableSchema {
         col!("stage", Str, req, dict, "stage whose gate rejected the row: ingest or normalize"),
         col!("rule", Str, req, dict, "id of the rule the row broke (the first error)"),
         col!("severity", Str, req, dict, "always error: warnings do not reject"),
-        col!("message", Str, req, "what is wrong"),
-        col!("hint", Str, null, "how to fix it"),
-        col!("raw_record", Str, req, "the raw row as a JSON object, header name to value"),
+        col!("message", Str, req, text, "what is wrong"),
+        col!("hint", Str, null, text, "how to fix it"),
+        col!("raw_record", Str, req, text, "the raw row as a JSON object, header name to value"),
     ],
 };
 

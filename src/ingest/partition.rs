@@ -253,8 +253,7 @@ fn decode(r: &mut &[u8], files: &[FileKey]) -> std::io::Result<Option<RowSrc>> {
     let line = u64::from_le_bytes(cut(r, 8, "a line number")?.try_into().expect("8 bytes"));
     let n = read_u32(r)? as usize;
     let ends = cut(r, n.checked_mul(4).ok_or_else(|| bad_data("a field count"))?, "the field ends")?;
-    let ends: Vec<u32> =
-        ends.chunks_exact(4).map(|e| u32::from_le_bytes(e.try_into().expect("4 bytes"))).collect();
+    let ends: Vec<u32> = ends.chunks_exact(4).map(|e| u32::from_le_bytes(e.try_into().expect("4 bytes"))).collect();
     let text = cut(r, ends.last().map_or(0, |&e| e as usize), "the fields")?;
     let text = std::str::from_utf8(text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
     let fields = Fields::from_parts(text.to_owned(), ends).ok_or_else(|| bad_data("a field's end"))?;
@@ -304,12 +303,19 @@ mod tests {
             for k in 0..p.len() {
                 let rows = p.take(k).unwrap();
                 for r in rows.events.iter().chain(&rows.mentions) {
-                    got.push((k, r.rel_file.to_string(), r.line, r.fields.iter().map(str::to_string).collect::<Vec<_>>()));
+                    got.push((
+                        k,
+                        r.rel_file.to_string(),
+                        r.line,
+                        r.fields.iter().map(str::to_string).collect::<Vec<_>>(),
+                    ));
                 }
             }
             let key = |id: &str| if n == 1 { 0 } else { p.of(id) };
-            let mut expected: Vec<(usize, String, u64, Vec<String>)> =
-                input.iter().map(|(id, r)| (key(id), r.rel_file.to_string(), r.line, r.fields.iter().map(str::to_string).collect())).collect();
+            let mut expected: Vec<(usize, String, u64, Vec<String>)> = input
+                .iter()
+                .map(|(id, r)| (key(id), r.rel_file.to_string(), r.line, r.fields.iter().map(str::to_string).collect()))
+                .collect();
             // by partition, events before mentions, each in arrival order
             expected.sort_by_key(|e| (e.0, e.1.starts_with("mentions")));
             assert_eq!(got, expected, "{n} partition(s)");

@@ -496,18 +496,16 @@ pub fn actor(src: &RowSrc) -> (Option<Actor>, Vec<Problem>) {
         .unwrap_or_default();
     let notes = c.text("notes", r.notes);
     let row = match (actor_id, name, actor_type) {
-        (Some(actor_id), Some(name), Some(actor_type)) if !c.problems.iter().any(|p| p.is_error()) => {
-            Some(Actor {
-                src: src.clone(),
-                actor_id: actor_id.to_owned(),
-                name,
-                actor_type: actor_type.to_owned(),
-                country: country.map(str::to_owned),
-                parent: parent.map(str::to_owned),
-                aliases,
-                notes: notes.map(str::to_owned),
-            })
-        }
+        (Some(actor_id), Some(name), Some(actor_type)) if !c.problems.iter().any(|p| p.is_error()) => Some(Actor {
+            src: src.clone(),
+            actor_id: actor_id.to_owned(),
+            name,
+            actor_type: actor_type.to_owned(),
+            country: country.map(str::to_owned),
+            parent: parent.map(str::to_owned),
+            aliases,
+            notes: notes.map(str::to_owned),
+        }),
         _ => None,
     };
     (row, c.problems)
@@ -622,17 +620,15 @@ pub fn mention(src: &RowSrc) -> (Option<Mention>, Vec<Problem>) {
     let annotator = c.text("annotator", r.annotator);
     let notes = c.text("notes", r.notes);
     let row = match (article_id, actor, text) {
-        (Some(article_id), Some(actor), Some(text)) if !c.problems.iter().any(|p| p.is_error()) => {
-            Some(Mention {
-                src: src.shell(),
-                article_id: article_id.to_owned(),
-                actor: actor.to_owned(),
-                text: text.to_owned(),
-                start,
-                annotator: annotator.map(str::to_owned),
-                notes: notes.map(str::to_owned),
-            })
-        }
+        (Some(article_id), Some(actor), Some(text)) if !c.problems.iter().any(|p| p.is_error()) => Some(Mention {
+            src: src.shell(),
+            article_id: article_id.to_owned(),
+            actor: actor.to_owned(),
+            text: text.to_owned(),
+            start,
+            annotator: annotator.map(str::to_owned),
+            notes: notes.map(str::to_owned),
+        }),
         _ => None,
     };
     (row, c.problems)

@@ -169,6 +169,9 @@ pub fn writer_properties(t: &TableSchema, meta: &FileMeta) -> WriterProperties {
         if c.dictionary {
             b = b.set_column_dictionary_enabled(path.clone(), true);
         }
+        if c.free_text {
+            b = b.set_column_statistics_enabled(path.clone(), EnabledStatistics::None);
+        }
         if c.bloom {
             b = b.set_column_bloom_filter_enabled(path, true);
         }
