@@ -388,8 +388,24 @@ mod tests {
         key: &["k", "n"],
         sort_by: &["k", "n"],
         columns: &[
-            Col { name: "k", kind: Kind::Str, nullable: true, dictionary: false, bloom: false, description: "k" },
-            Col { name: "n", kind: Kind::Int64, nullable: false, dictionary: false, bloom: false, description: "n" },
+            Col {
+                name: "k",
+                kind: Kind::Str,
+                nullable: true,
+                dictionary: false,
+                bloom: false,
+                free_text: false,
+                description: "k",
+            },
+            Col {
+                name: "n",
+                kind: Kind::Int64,
+                nullable: false,
+                dictionary: false,
+                bloom: false,
+                free_text: false,
+                description: "n",
+            },
         ],
     };
 

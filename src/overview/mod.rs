@@ -67,7 +67,7 @@ const OTHER: i64 = -1;
 /// the evidence alone.
 pub fn build(set_dir: &Path, record: &Value, raw_dir: Option<&Path>) -> Result<Vec<u8>> {
     let mut actors = Actors::read(&set_dir.join("actors.parquet"))?;
-    let scores = Scores::read(&set_dir.join("relationship_scores.parquet"), &mut actors)?;
+    let scores = Scores::read(&set_dir.join("relationship_scores.parquet"), &mut actors, PASS_CACHE_BYTES)?;
     let selected = scores.evidence_dyads();
     let (timeline, evidence) = events(&set_dir.join("events.parquet"), &actors, &scores, &selected)?;
     // the actors the views name, numbered anew
@@ -346,7 +346,9 @@ const SCORE_COLS: [&str; 12] = [
 ];
 
 impl Scores {
-    fn read(path: &Path, actors: &mut Actors) -> Result<Self> {
+    /// The views of the scores at `path`, in two passes over the directed
+    /// rows; the second from memory when they fit in `cache_bytes`.
+    fn read(path: &Path, actors: &mut Actors, cache_bytes: usize) -> Result<Self> {
         // pass 1: the periods (numbered as met), actors' weights, top rows
         let mut met: HashMap<String, usize> = HashMap::new();
         let mut views: HashMap<(usize, usize), View> = HashMap::new();
@@ -359,7 +361,16 @@ impl Scores {
                 Some(i)
             }
         };
+        // the rows of pass 1 kept for pass 2 while they fit the budget (a
+        // larger table is read again instead)
+        let budget = cache_bytes / std::mem::size_of::<CachedRow>();
+        let mut cache: Option<Vec<CachedRow>> = Some(Vec::new());
         Self::rows(path, actors, number, |view, r, c, k| {
+            match &mut cache {
+                Some(rows) if rows.len() < budget => rows.push((view, r.clone(), c, k)),
+                Some(_) => cache = None,
+                None => {}
+            }
             let v = views.entry(view).or_default();
             v.rows += 1;
             *v.weight.entry(r.a).or_default() += r.n;
@@ -412,26 +423,32 @@ impl Scores {
         // pass 2: edges between the nodes drawn
         let mut edges: BTreeMap<(usize, usize), HashMap<(i64, i64), Agg>> = BTreeMap::new();
         let views = &s.views;
-        Self::rows(
-            path,
-            actors,
-            |p| period_ix.get(p).copied(),
-            |view, r, c, k| {
-                let Some(v) = views.get(&view) else { return };
-                let node = |a: u32| v.node_of.get(&a).copied().unwrap_or(OTHER);
-                let (x, y) = (node(r.a), node(r.b));
-                if x == OTHER && y == OTHER {
-                    return;
+        let mut edge = |view: (usize, usize), r: &Row, c: f64, k: f64| {
+            let Some(v) = views.get(&view) else { return };
+            let node = |a: u32| v.node_of.get(&a).copied().unwrap_or(OTHER);
+            let (x, y) = (node(r.a), node(r.b));
+            if x == OTHER && y == OTHER {
+                return;
+            }
+            let e = edges.entry(view).or_default().entry((x, y)).or_default();
+            e.n += r.n;
+            e.gsum += r.gsum;
+            e.coop += c;
+            e.conflict += k;
+            e.rows += 1;
+            e.score = r.score;
+        };
+        match cache {
+            // pass 1 numbered the periods as met: the same rows, renumbered
+            Some(rows) => {
+                for ((l, met_p), r, c, k) in &rows {
+                    if let Some(p) = period_ix.get(name_of[met_p].as_str()) {
+                        edge((*l, *p), r, *c, *k);
+                    }
                 }
-                let e = edges.entry(view).or_default().entry((x, y)).or_default();
-                e.n += r.n;
-                e.gsum += r.gsum;
-                e.coop += c;
-                e.conflict += k;
-                e.rows += 1;
-                e.score = r.score;
-            },
-        )?;
+            }
+            None => Self::rows(path, actors, |p| period_ix.get(p).copied(), edge)?,
+        }
         for (view, es) in edges {
             let v = s.views.get_mut(&view).expect("a view of pass 1");
             let mut es: Vec<((i64, i64), Agg)> = es.into_iter().collect();
@@ -556,6 +573,13 @@ impl Scores {
         out
     }
 }
+
+/// A directed row of the scores as pass 1 of [`Scores::read`] met it: its
+/// view (period numbered as met), the row, C and K.
+type CachedRow = ((usize, usize), Row, f64, f64);
+
+/// Memory for the rows pass 1 keeps for pass 2 of [`Scores::read`].
+const PASS_CACHE_BYTES: usize = 128 << 20;
 
 /// level, period, source, target
 type DyadKey = (u8, u16, u32, u32);
@@ -885,6 +909,28 @@ fn passage(text: Option<&[char]>, e: &Ev) -> (String, String, String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_second_pass_over_the_scores_is_the_same_from_memory_or_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = Path::new(env!("CARGO_MANIFEST_DIR")).join("raw");
+        let opts = crate::pipeline::Options {
+            out: Some(dir.path().join("out")),
+            command: "run".into(),
+            ..crate::pipeline::Options::validate(raw, crate::config::Config::default())
+        };
+        assert_eq!(crate::pipeline::execute(&opts).unwrap().exit_code(), 0);
+        let set = dir.path().join("out/current");
+        let views = |cache_bytes: usize| {
+            let mut actors = Actors::read(&set.join("actors.parquet")).unwrap();
+            let s = Scores::read(&set.join("relationship_scores.parquet"), &mut actors, cache_bytes).unwrap();
+            let remap: HashMap<u32, i64> = s.actors_used().iter().enumerate().map(|(n, a)| (*a, n as i64)).collect();
+            (s.periods.clone(), s.views_json(&remap))
+        };
+        let (in_memory, read_again) = (views(PASS_CACHE_BYTES), views(0));
+        assert!(in_memory.1.as_object().is_some_and(|v| !v.is_empty()), "the set has views");
+        assert_eq!(in_memory, read_again);
+    }
 
     #[test]
     fn script_json_escapes_what_could_end_the_element() {

@@ -454,15 +454,40 @@ mod tests {
         key: &["id"],
         sort_by: &["id"],
         columns: &[
-            Col { name: "id", kind: Kind::Str, nullable: false, dictionary: false, bloom: true, description: "id" },
-            Col { name: "n", kind: Kind::Int64, nullable: true, dictionary: true, bloom: false, description: "n" },
-            Col { name: "day", kind: Kind::Date, nullable: false, dictionary: false, bloom: false, description: "day" },
+            Col {
+                name: "id",
+                kind: Kind::Str,
+                nullable: false,
+                dictionary: false,
+                bloom: true,
+                free_text: false,
+                description: "id",
+            },
+            Col {
+                name: "n",
+                kind: Kind::Int64,
+                nullable: true,
+                dictionary: true,
+                bloom: false,
+                free_text: false,
+                description: "n",
+            },
+            Col {
+                name: "day",
+                kind: Kind::Date,
+                nullable: false,
+                dictionary: false,
+                bloom: false,
+                free_text: false,
+                description: "day",
+            },
             Col {
                 name: "tags",
                 kind: Kind::ListStr,
                 nullable: false,
                 dictionary: false,
                 bloom: false,
+                free_text: false,
                 description: "tags",
             },
         ],
@@ -670,6 +695,18 @@ mod tests {
         let mut fewer = T;
         fewer.columns = &T.columns[..2];
         assert!(parquet::read_back(&out.join("things.parquet"), &fewer).is_err());
+    }
+
+    #[test]
+    fn free_text_columns_have_no_statistics_and_the_others_have_page_statistics() {
+        use ::parquet::file::properties::EnabledStatistics;
+        use ::parquet::schema::types::ColumnPath;
+        let props = parquet::writer_properties(&crate::schema::EVENTS, &meta("r1"));
+        let stats = |c: &str| props.statistics_enabled(&ColumnPath::from(c));
+        assert_eq!(stats("evidence"), EnabledStatistics::None);
+        assert_eq!(stats("notes"), EnabledStatistics::None);
+        assert_eq!(stats("event_key"), EnabledStatistics::Page);
+        assert_eq!(stats("date_start"), EnabledStatistics::Page);
     }
 
     #[test]
