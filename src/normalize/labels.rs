@@ -20,22 +20,42 @@ pub enum Resolution {
 }
 
 /// Index of every label of every actor.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LabelIndex {
     /// folded label -> actor ids (sorted, unique)
     by_label: HashMap<String, Vec<String>>,
     /// folded label -> one original spelling, for suggestions
     display: HashMap<String, String>,
-    /// label as written -> its resolution: a corpus names the same few
-    /// thousand actors millions of times, so each spelling is folded once
-    resolved: std::sync::RwLock<HashMap<String, Resolution>>,
+    /// Which index (and which state of it) a thread's cache of resolutions
+    /// holds: new for every index and every label added.
+    generation: u64,
+}
+
+impl Default for LabelIndex {
+    fn default() -> Self {
+        LabelIndex { by_label: HashMap::default(), display: HashMap::default(), generation: next_generation() }
+    }
+}
+
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+thread_local! {
+    /// Label as written -> its resolution, for one generation of one index:
+    /// a corpus names the same few thousand actors millions of times, so
+    /// each spelling is folded once per thread (threads share nothing, so
+    /// the partition workers never wait on each other here).
+    static RESOLVED: std::cell::RefCell<(u64, HashMap<String, Resolution>)> =
+        std::cell::RefCell::new((0, HashMap::default()));
 }
 
 impl LabelIndex {
     /// Adds one label of an actor. Returns the other actors that already
     /// held this label (a collision), if any.
     pub fn add(&mut self, actor_id: &str, label: &str) -> Vec<String> {
-        self.resolved.get_mut().unwrap_or_else(|e| e.into_inner()).clear();
+        self.generation = next_generation();
         let key = fold_label(label);
         if key.is_empty() {
             return Vec::new();
@@ -51,13 +71,18 @@ impl LabelIndex {
     }
 
     pub fn resolve(&self, label: &str) -> Resolution {
-        // read-locked: the partition workers share the cache
-        if let Some(r) = self.resolved.read().unwrap_or_else(|e| e.into_inner()).get(label) {
-            return r.clone();
-        }
-        let r = self.resolve_uncached(label);
-        self.resolved.write().unwrap_or_else(|e| e.into_inner()).insert(label.to_string(), r.clone());
-        r
+        RESOLVED.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.0 != self.generation {
+                *cache = (self.generation, HashMap::default());
+            }
+            if let Some(r) = cache.1.get(label) {
+                return r.clone();
+            }
+            let r = self.resolve_uncached(label);
+            cache.1.insert(label.to_string(), r.clone());
+            r
+        })
     }
 
     fn resolve_uncached(&self, label: &str) -> Resolution {
@@ -120,6 +145,18 @@ mod tests {
             Resolution::Unknown { suggestions } => assert!(suggestions.is_empty()),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_label_added_after_a_lookup_is_found_and_two_indexes_do_not_share_answers() {
+        let mut ix = index();
+        assert!(matches!(ix.resolve("Bakou"), Resolution::Unknown { .. }));
+        ix.add("AZE", "Bakou");
+        assert_eq!(ix.resolve("Bakou"), Resolution::Found("AZE".into()));
+        let mut other = LabelIndex::default();
+        other.add("BAK", "Bakou");
+        assert_eq!(other.resolve("Bakou"), Resolution::Found("BAK".into()));
+        assert_eq!(ix.resolve("Bakou"), Resolution::Found("AZE".into()));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::reference::Reference;
 use crate::rules::Rule;
 use dates::DateSpan;
 use labels::{LabelIndex, Resolution};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 use text::{ArticleText, Locate};
 
@@ -467,9 +467,9 @@ pub fn mentions(
     index: &LabelIndex,
     ledger: &mut Ledger,
 ) -> Vec<NMention> {
-    // occurrences already taken, per (article, text)
-    let mut taken: PairMap<HashSet<usize>> = PairMap::default();
-    let none_taken = HashSet::default();
+    // occurrences already taken, per (article, text): a few offsets each
+    let mut taken: PairMap<Vec<usize>> = PairMap::default();
+    let none_taken = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
         let mut problems = Vec::new();
@@ -544,11 +544,9 @@ pub fn mentions(
         let (Some(actor_id), Some(start), Some(t)) = (actor_id, start, texts.get(&m.article_id)) else { continue };
         let key = Pair(&m.article_id, &m.text);
         match taken.get_mut(&key) {
-            Some(used) => {
-                used.insert(start);
-            }
+            Some(used) => used.push(start),
             None => {
-                taken.insert(key.owned(), HashSet::from_iter([start]));
+                taken.insert(key.owned(), vec![start]);
             }
         }
         out.push(NMention {
