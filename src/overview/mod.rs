@@ -21,8 +21,9 @@ mod read;
 use crate::digest::sha256_hex;
 use crate::problem::{Error, Result};
 use read::{each_batch, each_selected, opt};
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 
 /// Actors drawn per level and period; the others are folded into one node.
@@ -224,7 +225,7 @@ struct Actors {
 
 impl Actors {
     fn read(path: &Path) -> Result<Self> {
-        let mut a = Actors { rows: Vec::new(), index: HashMap::new() };
+        let mut a = Actors { rows: Vec::new(), index: HashMap::default() };
         each_batch(path, &["actor_id", "name", "type", "country"], |b| {
             let (id, name, ty, country) = (b.str("actor_id")?, b.str("name")?, b.str("type")?, b.str("country")?);
             for i in 0..b.rows() {
@@ -350,8 +351,8 @@ impl Scores {
     /// rows; the second from memory when they fit in `cache_bytes`.
     fn read(path: &Path, actors: &mut Actors, cache_bytes: usize) -> Result<Self> {
         // pass 1: the periods (numbered as met), actors' weights, top rows
-        let mut met: HashMap<String, usize> = HashMap::new();
-        let mut views: HashMap<(usize, usize), View> = HashMap::new();
+        let mut met: HashMap<String, usize> = HashMap::default();
+        let mut views: HashMap<(usize, usize), View> = HashMap::default();
         let mut shrinkage = f64::NAN;
         let number = |p: &str| match met.get(p) {
             Some(i) => Some(*i),
@@ -365,27 +366,39 @@ impl Scores {
         // larger table is read again instead)
         let budget = cache_bytes / std::mem::size_of::<CachedRow>();
         let mut cache: Option<Vec<CachedRow>> = Some(Vec::new());
-        Self::rows(path, actors, number, |view, r, c, k| {
-            match &mut cache {
-                Some(rows) if rows.len() < budget => rows.push((view, r.clone(), c, k)),
-                Some(_) => cache = None,
-                None => {}
-            }
-            let v = views.entry(view).or_default();
-            v.rows += 1;
-            *v.weight.entry(r.a).or_default() += r.n;
-            *v.weight.entry(r.b).or_default() += r.n;
-            if r.score > 0.0 {
-                v.coop.push(r.clone());
-                keep_top(&mut v.coop, cmp_coop, false);
-            } else if r.score < 0.0 {
-                v.conflict.push(r.clone());
-                keep_top(&mut v.conflict, cmp_conflict, false);
-            }
-            if shrinkage.is_nan() && r.score.abs() > 1e-3 && c + k > 0.0 {
-                shrinkage = (c - k) / r.score - (c + k);
-            }
-        })?;
+        let directed = std::cell::Cell::new(0);
+        Self::rows(
+            path,
+            actors,
+            number,
+            |n| directed.set(n),
+            |view, r, c, k| {
+                match &mut cache {
+                    Some(rows) if rows.len() < budget => {
+                        if rows.capacity() == 0 {
+                            rows.reserve_exact(directed.get().min(budget));
+                        }
+                        rows.push((view, r.clone(), c, k))
+                    }
+                    Some(_) => cache = None,
+                    None => {}
+                }
+                let v = views.entry(view).or_default();
+                v.rows += 1;
+                *v.weight.entry(r.a).or_default() += r.n;
+                *v.weight.entry(r.b).or_default() += r.n;
+                if r.score > 0.0 {
+                    v.coop.push(r.clone());
+                    keep_top(&mut v.coop, cmp_coop, false);
+                } else if r.score < 0.0 {
+                    v.conflict.push(r.clone());
+                    keep_top(&mut v.conflict, cmp_conflict, false);
+                }
+                if shrinkage.is_nan() && r.score.abs() > 1e-3 && c + k > 0.0 {
+                    shrinkage = (c - k) / r.score - (c + k);
+                }
+            },
+        )?;
         // all, then the latest years, latest first
         let mut years: Vec<&String> = met.keys().filter(|p| p.as_str() != "all").collect();
         years.sort_unstable_by(|x, y| y.cmp(x));
@@ -447,7 +460,7 @@ impl Scores {
                     }
                 }
             }
-            None => Self::rows(path, actors, |p| period_ix.get(p).copied(), edge)?,
+            None => Self::rows(path, actors, |p| period_ix.get(p).copied(), |_| {}, edge)?,
         }
         for (view, es) in edges {
             let v = s.views.get_mut(&view).expect("a view of pass 1");
@@ -470,6 +483,7 @@ impl Scores {
         path: &Path,
         actors: &mut Actors,
         mut period: impl FnMut(&str) -> Option<usize>,
+        count: impl FnOnce(usize),
         mut f: impl FnMut((usize, usize), &Row, f64, f64),
     ) -> Result<()> {
         // the directed rows only (the views draw directions), read from the
@@ -482,6 +496,7 @@ impl Scores {
             at += b.rows() as u64;
             Ok(())
         })?;
+        count(directed_rows.len());
         each_selected(path, &SCORE_COLS, &directed_rows, |b| {
             let (level, directed, periods) = (b.str("level")?, b.bool("directed")?, b.str("period")?);
             let (ca, cb, n, g) = (b.str("actor_a")?, b.str("actor_b")?, b.i64("n_events")?, b.f64("goldstein_sum")?);
@@ -677,7 +692,7 @@ fn events(path: &Path, actors: &Actors, scores: &Scores, selected: &[DyadKey]) -
         dyads: selected.to_vec(),
         periods: scores.periods.clone(),
         lists: selected.iter().map(|k| (*k, VecDeque::new())).collect(),
-        events: HashMap::new(),
+        events: HashMap::default(),
     };
     let mut row0 = 0u64;
     let year_ix: HashMap<i32, u16> =
@@ -811,7 +826,7 @@ impl Evidence {
     fn finish(self, articles: &Path, raw_dir: Option<&Path>, remap: &HashMap<u32, i64>) -> Result<Value> {
         let wanted: std::collections::HashSet<&str> = self.events.values().map(|e| e.article.as_str()).collect();
         // title, text path, text hash of the articles wanted
-        let mut arts: HashMap<String, (String, String, String)> = HashMap::new();
+        let mut arts: HashMap<String, (String, String, String)> = HashMap::default();
         each_batch(articles, &["article_id", "title", "text_path", "text_sha256"], |b| {
             let (id, title, tp, sha) =
                 (b.str("article_id")?, b.str("title")?, b.str("text_path")?, b.str("text_sha256")?);
@@ -825,8 +840,8 @@ impl Evidence {
             }
             Ok(())
         })?;
-        let mut texts: HashMap<String, Option<Vec<char>>> = HashMap::new();
-        let mut position: HashMap<u64, usize> = HashMap::new();
+        let mut texts: HashMap<String, Option<Vec<char>>> = HashMap::default();
+        let mut position: HashMap<u64, usize> = HashMap::default();
         let mut rows = Vec::new();
         let mut dyads = serde_json::Map::new();
         let mut bytes = 0usize;

@@ -18,16 +18,41 @@ pub fn each_batch(path: &Path, columns: &[&str], mut f: impl FnMut(&Batch) -> Re
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(e.to_string()))?;
     let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
     let reader = builder.with_projection(mask).with_batch_size(32 * 1024).build().map_err(|e| err(e.to_string()))?;
-    for batch in reader {
-        let batch = batch.map_err(|e| err(e.to_string()))?;
+    decoded_aside(reader, path, |batch| {
         for c in columns {
             if batch.column_by_name(c).is_none() {
                 return Err(err(format!("no column {c}")));
             }
         }
-        f(&Batch { batch, path })?;
-    }
-    Ok(())
+        f(&Batch { batch, path })
+    })
+}
+
+/// Calls `f` with every batch of `reader`, decoded on another thread while
+/// `f` works on the batch before (the page's passes are as much decoding as
+/// adding up).
+fn decoded_aside(
+    reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    path: &Path,
+    mut f: impl FnMut(RecordBatch) -> Result<()>,
+) -> Result<()> {
+    let err = parquet_err(path);
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        scope.spawn(move || {
+            for batch in reader {
+                let failed = batch.is_err();
+                // the receiver is gone when `f` stopped on an error
+                if tx.send(batch).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for batch in rx {
+            f(batch.map_err(|e| err(e.to_string()))?)?;
+        }
+        Ok(())
+    })
 }
 
 /// Calls `f` with the batches of `columns` holding only the rows numbered
@@ -73,11 +98,7 @@ pub fn each_selected(
         .with_batch_size(4096)
         .build()
         .map_err(|e| err(e.to_string()))?;
-    for batch in reader {
-        let batch = batch.map_err(|e| err(e.to_string()))?;
-        f(&Batch { batch, path })?;
-    }
-    Ok(())
+    decoded_aside(reader, path, |batch| f(&Batch { batch, path }))
 }
 
 /// A batch of named columns, with typed access.

@@ -7,7 +7,7 @@ use arrow::array::{ArrayRef, BooleanArray, ListBuilder, PrimitiveArray, StringAr
 use arrow::datatypes::{DataType as ArrowType, Field, Schema};
 use arrow::datatypes::{Date32Type, Float64Type, Int32Type, Int64Type};
 use arrow::record_batch::RecordBatch;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::{KeyValue, SortingColumn};
@@ -196,11 +196,15 @@ pub struct ReadBack {
     pub run_id: Option<String>,
 }
 
+/// Row groups a thread of [`read_back`] decodes.
+const READ_BACK_ROW_GROUPS: usize = 2;
+
 /// Opens a written file with the Parquet reader and checks its schema (names,
 /// types, nullability) and metadata; returns its row count.
 pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| e.to_string())?;
+    let loaded = ArrowReaderMetadata::load(&file, Default::default()).map_err(|e| e.to_string())?;
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, loaded.clone());
     let schema = builder.schema().clone();
     if schema.fields().len() != t.columns.len() {
         return Err(format!("{} columns, expected {}", schema.fields().len(), t.columns.len()));
@@ -224,10 +228,33 @@ pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
         return Err("dyadflow metadata missing or for another table".into());
     }
     let declared: i64 = builder.metadata().file_metadata().num_rows();
-    let mut rows = 0;
-    for batch in builder.build().map_err(|e| e.to_string())? {
-        rows += batch.map_err(|e| e.to_string())?.num_rows();
-    }
+    // every page decoded, a few row groups per thread: a large file is not
+    // left to one core at the end of the publish stage
+    let groups: Vec<usize> = (0..builder.metadata().num_row_groups()).collect();
+    let rows = std::thread::scope(|scope| {
+        let reads: Vec<_> = groups
+            .chunks(READ_BACK_ROW_GROUPS)
+            .map(|chunk| {
+                let loaded = loaded.clone();
+                scope.spawn(move || -> Result<usize, String> {
+                    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+                    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, loaded)
+                        .with_row_groups(chunk.to_vec())
+                        .build()
+                        .map_err(|e| e.to_string())?;
+                    let mut rows = 0;
+                    for batch in reader {
+                        rows += batch.map_err(|e| e.to_string())?.num_rows();
+                    }
+                    Ok(rows)
+                })
+            })
+            .collect();
+        reads
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .sum::<Result<usize, String>>()
+    })?;
     if rows as i64 != declared {
         return Err(format!("footer says {declared} rows, pages hold {rows}"));
     }
