@@ -550,11 +550,13 @@ pub(crate) fn finish(
     };
     let n_events = norm_counts[2];
     let shown = opts.progress.stage("finalize");
-    // the events' sorted runs are merged into their file on one thread
-    // while the scores are summed, tested and written on this one
+    // the events' sorted runs are merged into their file on one thread and
+    // the events' keys and incidents counted on another, while the scores
+    // are summed, tested and written on this one
     let writing = events.is_some();
-    let ((events_file, mentions_file), (n_scores, score_tests, scores_file)) =
+    let ((events_file, mentions_file), (n_scores, score_tests, scores_file), (mut event_outcomes, expected_incidents)) =
         std::thread::scope(|scope| -> Result<_> {
+            let event_checks = scope.spawn(move || event_tests.finish());
             let files = scope.spawn(move || -> Result<_> {
                 let e =
                     events.map(|e| e.into_file(&scratch.join("events.parquet"), &schema::EVENTS, meta)).transpose()?;
@@ -566,13 +568,13 @@ pub(crate) fn finish(
             let scores_path = writing.then(|| scratch.join("relationship_scores.parquet"));
             let scored = score_table(incidents, &keys, scores_path.as_deref(), meta);
             let files = files.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok((files?, scored?))
+            let checked = event_checks.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok((files?, scored?, checked))
         })?;
     let articles = marts::articles_frame(&dim_articles, &counts)?;
     let actors = marts::actors_frame(&dim_actors, &counts)?;
     let rejects = marts::rejects_frame(&ledger.rejects)?;
     let codes_table = marts::codes_table(reference)?;
-    let (mut event_outcomes, expected_incidents) = event_tests.finish();
     let mut tests: Vec<TestOutcome> = score_tests.finish_scores(expected_incidents);
     tests.extend(gates::generic_tests(&articles, &actors, &rejects, &keys));
     tests.extend(gates::codes_tests(&codes_table, &keys));

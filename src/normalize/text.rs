@@ -97,27 +97,13 @@ fn char_bytes(s: &str) -> Vec<usize> {
 /// Byte offsets of every occurrence of `needle` in `text`, overlaps included
 /// (the search steps one code point past each match).
 fn overlapping(text: &str, needle: &str) -> Vec<usize> {
-    let (hay, n) = (text.as_bytes(), needle.as_bytes());
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
     let mut out = Vec::new();
-    let Some(&first) = n.first() else { return out };
-    // A match starts where a code point does (the needle's first byte is never
-    // inside a character), so stepping one byte past a match is stepping one
-    // code point. An article is short: finding the first byte and comparing
-    // the rest costs less than building a searcher, unless that byte is
-    // everywhere in the text.
     let mut from = 0;
-    for _ in 0..64 {
-        let Some(p) = memchr::memchr(first, &hay[from..]) else { return out };
-        let b = from + p;
-        if hay[b..].starts_with(n) {
-            out.push(b);
-        }
-        from = b + 1;
-    }
-    let finder = memchr::memmem::Finder::new(n);
-    while let Some(p) = finder.find(&hay[from..]) {
-        out.push(from + p);
-        from += p + 1;
+    while let Some(pos) = finder.find(&text.as_bytes()[from..]) {
+        let b = from + pos;
+        out.push(b);
+        from = b + text[b..].chars().next().map_or(1, char::len_utf8);
     }
     out
 }
