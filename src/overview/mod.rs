@@ -362,7 +362,7 @@ impl Scores {
                 Some(i)
             }
         };
-        // the rows of pass 1 kept for pass 2 while they fit the budget (a
+        // the rows of pass 1 kept for pass 2 when they all fit the budget (a
         // larger table is read again instead)
         let budget = cache_bytes / std::mem::size_of::<CachedRow>();
         let mut cache: Option<Vec<CachedRow>> = Some(Vec::new());
@@ -373,15 +373,12 @@ impl Scores {
             number,
             |n| directed.set(n),
             |view, r, c, k| {
-                match &mut cache {
-                    Some(rows) if rows.len() < budget => {
-                        if rows.capacity() == 0 {
-                            rows.reserve_exact(directed.get().min(budget));
-                        }
-                        rows.push((view, r.clone(), c, k))
-                    }
-                    Some(_) => cache = None,
-                    None => {}
+                // kept when every directed row fits, else none (read again)
+                if cache.as_ref().is_some_and(|rows| rows.capacity() == 0) {
+                    cache = (directed.get() <= budget).then(|| Vec::with_capacity(directed.get()));
+                }
+                if let Some(rows) = &mut cache {
+                    rows.push((view, r.clone(), c, k));
                 }
                 let v = views.entry(view).or_default();
                 v.rows += 1;
@@ -502,14 +499,31 @@ impl Scores {
             let (ca, cb, n, g) = (b.str("actor_a")?, b.str("actor_b")?, b.i64("n_events")?, b.f64("goldstein_sum")?);
             let (c, k, score) = (b.f64("coop_mass")?, b.f64("conflict_mass")?, b.f64("score")?);
             let (first, last) = (b.date("first_date")?, b.date("last_date")?);
+            // rows come sorted by level, period and actor_a: each looked up
+            // once per run of equal values
+            let mut last_level: Option<(&str, Option<usize>)> = None;
+            let mut last_period: Option<(&str, Option<usize>)> = None;
+            let mut last_a: Option<(&str, u32)> = None;
             for i in 0..b.rows() {
                 if !directed.value(i) {
                     continue;
                 }
-                let Some(l) = LEVELS.iter().position(|l| *l == level.value(i)) else { continue };
-                let Some(p) = period(periods.value(i)) else { continue };
+                let (lv, pv, av) = (level.value(i), periods.value(i), ca.value(i));
+                let l = match last_level {
+                    Some((v, l)) if v == lv => l,
+                    _ => last_level.insert((lv, LEVELS.iter().position(|l| *l == lv))).1,
+                };
+                let p = match last_period {
+                    Some((v, p)) if v == pv => p,
+                    _ => last_period.insert((pv, period(pv))).1,
+                };
+                let (Some(l), Some(p)) = (l, p) else { continue };
+                let a = match last_a {
+                    Some((v, a)) if v == av => a,
+                    _ => last_a.insert((av, actors.id(av))).1,
+                };
                 let row = Row {
-                    a: actors.id(ca.value(i)),
+                    a,
                     b: actors.id(cb.value(i)),
                     score: score.value(i),
                     n: n.value(i),

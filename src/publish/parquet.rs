@@ -196,9 +196,6 @@ pub struct ReadBack {
     pub run_id: Option<String>,
 }
 
-/// Row groups a thread of [`read_back`] decodes.
-const READ_BACK_ROW_GROUPS: usize = 2;
-
 /// Opens a written file with the Parquet reader and checks its schema (names,
 /// types, nullability) and metadata; returns its row count.
 pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
@@ -228,12 +225,13 @@ pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
         return Err("dyadflow metadata missing or for another table".into());
     }
     let declared: i64 = builder.metadata().file_metadata().num_rows();
-    // every page decoded, a few row groups per thread: a large file is not
-    // left to one core at the end of the publish stage
+    // every page decoded, the row groups split between a thread per core: a
+    // large file is not left to one core at the end of the publish stage
     let groups: Vec<usize> = (0..builder.metadata().num_row_groups()).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let rows = std::thread::scope(|scope| {
         let reads: Vec<_> = groups
-            .chunks(READ_BACK_ROW_GROUPS)
+            .chunks(groups.len().div_ceil(threads).max(1))
             .map(|chunk| {
                 let loaded = loaded.clone();
                 scope.spawn(move || -> Result<usize, String> {
