@@ -835,16 +835,15 @@ impl PartWork {
         rows: crate::ingest::partition::Rows,
     ) -> Result<(DataFrame, DataFrame)> {
         cx.shown.inc((rows.events.len() + rows.mentions.len()) as u64);
-        let events: Vec<_> = rows
-            .events
-            .into_iter()
-            .filter_map(|src| ingest::check_moving(src, &mut self.ledger, records::event))
-            .collect();
-        let mentions: Vec<_> = rows
-            .mentions
-            .into_iter()
-            .filter_map(|src| ingest::check_moving(src, &mut self.ledger, records::mention))
-            .collect();
+        // typed rows are large: their vectors sized once, not grown
+        let mut events = Vec::with_capacity(rows.events.len());
+        events.extend(
+            rows.events.into_iter().filter_map(|src| ingest::check_moving(src, &mut self.ledger, records::event)),
+        );
+        let mut mentions = Vec::with_capacity(rows.mentions.len());
+        mentions.extend(
+            rows.mentions.into_iter().filter_map(|src| ingest::check_moving(src, &mut self.ledger, records::mention)),
+        );
         self.staged[0] += events.len();
         self.staged[1] += mentions.len();
         let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::default();

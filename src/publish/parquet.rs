@@ -238,6 +238,7 @@ pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
                     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
                     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, loaded)
                         .with_row_groups(chunk.to_vec())
+                        .with_batch_size(8 * 1024)
                         .build()
                         .map_err(|e| e.to_string())?;
                     let mut rows = 0;
