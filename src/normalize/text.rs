@@ -97,12 +97,20 @@ fn char_bytes(s: &str) -> Vec<usize> {
 /// Byte offsets of every occurrence of `needle` in `text`, overlaps included
 /// (the search steps one code point past each match).
 fn overlapping(text: &str, needle: &str) -> Vec<usize> {
-    let finder = memchr::memmem::Finder::new(needle.as_bytes());
+    // A searcher costs about as much to build as to run over an article, and
+    // its cost grows with the needle: a long passage is looked for by its
+    // first bytes, and each place they occur is compared whole.
+    const PROBE: usize = 16;
+    let (hay, whole) = (text.as_bytes(), needle.as_bytes());
+    let probe = &whole[..whole.len().min(PROBE)];
+    let finder = memchr::memmem::Finder::new(probe);
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(pos) = finder.find(&text.as_bytes()[from..]) {
+    while let Some(pos) = finder.find(&hay[from..]) {
         let b = from + pos;
-        out.push(b);
+        if hay[b..].starts_with(whole) {
+            out.push(b);
+        }
         from = b + text[b..].chars().next().map_or(1, char::len_utf8);
     }
     out
@@ -311,6 +319,27 @@ mod tests {
             text in "[ab é€]{0,200}",
             needle in "[ab é€]{1,4}",
         ) {
+            let plain: Vec<usize> =
+                text.char_indices().map(|(b, _)| b).filter(|&b| text[b..].starts_with(&needle)).collect();
+            proptest::prop_assert_eq!(overlapping(&text, &needle), plain);
+        }
+
+        #[test]
+        fn long_passages_are_found_where_a_plain_scan_finds_them(
+            text in "[ab é€]{0,400}",
+            at in 0usize..400,
+            len in 14usize..40,
+            change in proptest::option::of(0usize..40),
+        ) {
+            // a piece of the text (or that piece with one character changed)
+            let chars: Vec<char> = text.chars().collect();
+            let at = at.min(chars.len());
+            let mut piece: Vec<char> = chars[at..(at + len).min(chars.len())].to_vec();
+            if let Some(i) = change.filter(|i| *i < piece.len()) {
+                piece[i] = if piece[i] == 'a' { 'b' } else { 'a' };
+            }
+            let needle: String = piece.into_iter().collect();
+            proptest::prop_assume!(!needle.is_empty());
             let plain: Vec<usize> =
                 text.char_indices().map(|(b, _)| b).filter(|&b| text[b..].starts_with(&needle)).collect();
             proptest::prop_assert_eq!(overlapping(&text, &needle), plain);
