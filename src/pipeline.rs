@@ -899,7 +899,7 @@ fn score_table(
         let (tests, writer) = (&mut tests, &mut writer);
         let sink = scope.spawn(move || -> Result<()> {
             for chunk in rx {
-                let df = chunk.to_frame()?;
+                let df = chunk.into_frame()?;
                 tests.add(&df, keys);
                 if let Some(w) = writer.as_mut() {
                     w.write(&batch(&df, t, meta)?)?;

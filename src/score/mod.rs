@@ -762,35 +762,36 @@ impl ScoreRows {
     }
 
     /// The rows as a frame of the relationship_scores schema.
-    pub fn to_frame(&self) -> Result<DataFrame> {
+    pub fn into_frame(self) -> Result<DataFrame> {
+        let height = self.len();
         let quad_names = ["n_verbal_coop", "n_material_coop", "n_verbal_conflict", "n_material_conflict"];
         let mut cols = vec![
-            Column::new("level".into(), self.level.clone()),
-            Column::new("directed".into(), self.directed.clone()),
+            Column::new("level".into(), self.level),
+            Column::new("directed".into(), self.directed),
             Column::new("period".into(), strings(&self.period, &self.period_labels)),
-            Column::new("granularity".into(), self.granularity.clone()),
+            Column::new("granularity".into(), self.granularity),
             Column::new("actor_a".into(), strings(&self.actor_a, &self.names)),
             Column::new("actor_b".into(), strings(&self.actor_b, &self.names)),
-            Column::new("n_events".into(), self.n_events.clone()),
-            Column::new("n_reports".into(), self.n_reports.clone()),
+            Column::new("n_events".into(), self.n_events),
+            Column::new("n_reports".into(), self.n_reports),
         ];
-        for (name, q) in quad_names.iter().zip(&self.quad) {
-            cols.push(Column::new((*name).into(), q.clone()));
+        for (name, q) in quad_names.iter().zip(self.quad) {
+            cols.push(Column::new((*name).into(), q));
         }
         for (name, v) in [
-            ("goldstein_sum", &self.goldstein_sum),
-            ("goldstein_mean", &self.goldstein_mean),
-            ("weight_sum", &self.weight_sum),
-            ("coop_mass", &self.coop_mass),
-            ("conflict_mass", &self.conflict_mass),
-            ("score", &self.score),
+            ("goldstein_sum", self.goldstein_sum),
+            ("goldstein_mean", self.goldstein_mean),
+            ("weight_sum", self.weight_sum),
+            ("coop_mass", self.coop_mass),
+            ("conflict_mass", self.conflict_mass),
+            ("score", self.score),
         ] {
-            cols.push(Column::new(name.into(), v.clone()));
+            cols.push(Column::new(name.into(), v));
         }
-        for (name, v) in [("first_date", &self.first_date), ("last_date", &self.last_date)] {
-            cols.push(Column::new(name.into(), v.clone()).cast(&DataType::Date).map_err(Error::polars("score"))?);
+        for (name, v) in [("first_date", self.first_date), ("last_date", self.last_date)] {
+            cols.push(Column::new(name.into(), v).cast(&DataType::Date).map_err(Error::polars("score"))?);
         }
-        DataFrame::new(self.len(), cols).map_err(Error::polars("score"))
+        DataFrame::new(height, cols).map_err(Error::polars("score"))
     }
 }
 
@@ -846,12 +847,12 @@ pub fn relationship_scores(events: &DataFrame, cfg: &ScoreConfig) -> Result<Data
     }
     let mut frames = Vec::new();
     inc.finish(usize::MAX, |rows| {
-        frames.push(rows.to_frame()?);
+        frames.push(rows.into_frame()?);
         Ok(())
     })?;
     match frames.pop() {
         Some(df) => Ok(df),
-        None => ScoreRows::default().to_frame(),
+        None => ScoreRows::default().into_frame(),
     }
 }
 
