@@ -55,14 +55,6 @@ fn main() {
     // memory in use stays near it until the run ends.
     // SAFETY: sets an allocator option, a plain store read on later purges.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-    // dyadflow spreads its work over the cores itself (a partition worker
-    // per core, with writer threads beside them); polars' own pool would add
-    // as many threads again, which spin while waiting for work and take the
-    // cores from the workers. One polars thread unless the user asks for
-    // more. Set before polars starts its pool, while this is the only thread.
-    if std::env::var_os("POLARS_MAX_THREADS").is_none() {
-        std::env::set_var("POLARS_MAX_THREADS", "1");
-    }
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(a) => cmd::run::execute(a),
