@@ -344,7 +344,7 @@ pub fn collect(
                 shown.inc(1);
                 // routed by the article id as written; its fields are
                 // checked in the partition
-                router.push_by(src.column("article_id").map(|c| c - 1), src)
+                router.push(src)
             })
         };
         let mut aside = ledger.aside();

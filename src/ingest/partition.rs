@@ -200,15 +200,11 @@ impl Partitions {
 }
 
 impl Router<'_> {
-    /// Adds a row of this router's table, routed by its article id.
-    pub fn push(&mut self, article_id: &str, src: RowSrc) -> Result<()> {
-        self.parts.push(partition_of(self.bounds, article_id), src)
-    }
-
-    /// Adds a row of this router's table, routed by the article id in its
-    /// field `column` (0-based; trimmed, as written; no field routes as "").
-    pub fn push_by(&mut self, column: Option<usize>, src: RowSrc) -> Result<()> {
-        let article = column.and_then(|c| src.fields.get(c)).map_or("", str::trim);
+    /// Adds a row of this router's table, routed by its `article_id` field as
+    /// written (trimmed; a row without one routes as ""). Its fields are
+    /// checked in the partition.
+    pub fn push(&mut self, src: RowSrc) -> Result<()> {
+        let article = src.column("article_id").and_then(|c| src.fields.get(c - 1)).map_or("", str::trim);
         self.parts.push(partition_of(self.bounds, article), src)
     }
 }
