@@ -4,8 +4,8 @@
 //! stages should make every test pass; a failure here means a bug, and the run
 //! publishes nothing.
 
+use crate::edtf::Precision;
 use crate::ingest::records::{ACTOR_TYPES, MODES};
-use crate::normalize::dates::Precision;
 use crate::rules::Rule;
 use crate::schema::{self, TableSchema};
 use polars::prelude::*;

@@ -16,6 +16,7 @@ pub mod annotate;
 pub mod cmd;
 pub mod config;
 pub mod digest;
+pub mod edtf;
 pub mod gates;
 pub mod ingest;
 pub mod inputs;

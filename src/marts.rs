@@ -2,8 +2,8 @@
 //! polars lazy plans — CAMEO attributes and top actors joined onto events,
 //! counts per actor and article, sorted as the schemas say.
 
+use crate::edtf::epoch_days;
 use crate::ledger::Reject;
-use crate::normalize::dates::epoch_days;
 use crate::normalize::{NActor, NArticle, NEvent, NMention};
 use crate::problem::{Error, Result};
 use crate::reference::Reference;

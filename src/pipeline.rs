@@ -3,6 +3,7 @@
 //! errors stop the run earlier (exit 2, from the binary).
 
 use crate::config::Config;
+use crate::edtf::epoch_days;
 use crate::gates::{self, TestOutcome};
 use crate::gates::{BatchTests, Keys};
 use crate::ingest::partition::Partitions;
@@ -12,7 +13,6 @@ use crate::ledger::{Counts, Ledger};
 use crate::manifest::{self, Manifest, StageCounts};
 use crate::marts;
 use crate::normalize;
-use crate::normalize::dates::epoch_days;
 use crate::normalize::text::ArticleText;
 use crate::normalize::NEvent;
 use crate::normalize::{NActor, NArticle};
@@ -849,7 +849,7 @@ impl PartWork {
         let mut texts: HashMap<String, Arc<ArticleText>> = HashMap::default();
         for id in events.iter().map(|e| &e.article_id).chain(mentions.iter().map(|m| &m.article_id)) {
             if let (false, Some(a)) = (texts.contains_key(id), cx.published.get(id.as_str())) {
-                if let Some(t) = ingest::texts::load(&cx.opts.raw, &a.text_path) {
+                if let Some(t) = ArticleText::load(&cx.opts.raw, &a.text_path) {
                     texts.insert(id.clone(), Arc::new(t));
                 }
             }

@@ -124,8 +124,8 @@ proptest! {
 
     #[test]
     fn the_date_parser_takes_any_text(s in "\\PC{0,40}", t in "[0-9X~?%/.-]{0,30}") {
-        let _ = dyadflow::normalize::dates::resolve(&s);
-        let _ = dyadflow::normalize::dates::resolve(&t);
+        let _ = dyadflow::edtf::resolve(&s);
+        let _ = dyadflow::edtf::resolve(&t);
     }
 }
 

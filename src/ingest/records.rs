@@ -4,8 +4,8 @@
 //! file's header once per file), so column order is free.
 
 use super::csv_file::ColumnSpec;
+use crate::edtf::{self as dates, Edtf};
 use crate::ledger::RowSrc;
-use crate::normalize::dates::{self, Edtf};
 use crate::problem::{Problem, Table};
 use crate::rules::Rule;
 

@@ -4,7 +4,6 @@
 
 use super::Staged;
 use crate::ledger::Ledger;
-use crate::normalize::text::ArticleText;
 use crate::rules::Rule;
 use std::path::{Component, Path, PathBuf};
 
@@ -15,11 +14,6 @@ pub struct TextFacts {
     pub sha256: String,
     /// Length in code points.
     pub chars: usize,
-}
-
-/// Reads a text that [`read_all`] accepted, for locating passages in it.
-pub fn load(raw: &Path, p: &str) -> Option<ArticleText> {
-    read_text(raw, p).ok().map(|(s, _)| ArticleText::new(s))
 }
 
 /// Why a text path was refused.

@@ -5,17 +5,16 @@
 
 pub mod actors;
 pub mod alias_words;
-pub mod dates;
 pub mod labels;
 pub mod text;
 
+use crate::edtf::{self as dates, DateSpan};
 use crate::ingest::records::{Article, Event, Mention};
 use crate::ingest::Staged;
 use crate::ledger::{Ledger, RowSrc};
 use crate::problem::Problem;
 use crate::reference::Reference;
 use crate::rules::Rule;
-use dates::DateSpan;
 use labels::{LabelIndex, Resolution};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;

@@ -121,6 +121,13 @@ fn is_sentence_end(c: char) -> bool {
 }
 
 impl ArticleText {
+    /// The text at `p` (a `text_path` of the articles table) under the raw
+    /// directory, indexed; None when it cannot be read (the articles table
+    /// reported that already).
+    pub fn load(raw: &std::path::Path, p: &str) -> Option<Self> {
+        crate::ingest::texts::read_text(raw, p).ok().map(|(s, _)| ArticleText::new(s))
+    }
+
     pub fn new(text: String) -> Self {
         // one pass: the code points' byte offsets, paragraphs and sentences
         let mut char_bytes = Vec::with_capacity(text.len() + 1);

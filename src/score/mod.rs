@@ -859,7 +859,7 @@ pub fn relationship_scores(events: &DataFrame, cfg: &ScoreConfig) -> Result<Data
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::dates::{epoch_days, resolve};
+    use crate::edtf::{epoch_days, resolve};
 
     fn span(edtf: &str) -> (i32, i32) {
         let d = resolve(edtf).unwrap();
