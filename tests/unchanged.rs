@@ -104,7 +104,10 @@ fn published(h: &mut Hashes, case: &str, w: &Work, out: &str) {
 /// What a command printed, both streams, less times, rates and paths.
 fn said(h: &mut Hashes, case: &str, what: &str, r: &Run, w: &Work) {
     let timeless = |text: &str| -> String {
-        let lines = text.lines().map(|l| match serde_json::from_str::<serde_json::Value>(l) {
+        // a stage's progress lines while it runs come every so often: its
+        // last line (done) alone is kept
+        let running = |l: &&str| l.contains(r#""type":"progress""#) && l.contains(r#""done":false"#);
+        let lines = text.lines().filter(|l| !running(l)).map(|l| match serde_json::from_str::<serde_json::Value>(l) {
             Ok(mut v) if v["type"] == "progress" => {
                 let o = v.as_object_mut().unwrap();
                 o.remove("elapsed_ms");
