@@ -13,10 +13,10 @@
 //! [`synth`] writes generated corpora for benchmarks and tests.
 
 pub mod annotate;
-pub mod cmd;
 pub mod config;
 pub mod digest;
 pub mod edtf;
+pub mod engine;
 pub mod gates;
 pub mod ingest;
 pub mod inputs;
@@ -27,12 +27,10 @@ pub mod marts;
 pub mod normalize;
 pub mod overview;
 pub mod parallel;
-pub mod pipeline;
 pub mod problem;
 pub mod progress;
 pub mod publish;
 pub mod reference;
-pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod score;

@@ -2,8 +2,9 @@
 //! they become messages and exit codes.
 
 use clap::{Parser, Subcommand};
-use dyadflow::cmd;
-use dyadflow::report::LogFormat;
+mod cmd;
+
+use cmd::report::LogFormat;
 
 /// The engine allocates and frees many short strings and batch buffers per
 /// partition; mimalloc handles that pattern with far less time in the allocator
@@ -70,11 +71,7 @@ fn main() {
     let code = match result {
         Ok(code) => code,
         Err(e) => {
-            let code = match e.downcast_ref::<dyadflow::problem::Error>() {
-                Some(dyadflow::problem::Error::Locked { .. }) => cmd::EXIT_BUSY,
-                Some(dyadflow::problem::Error::Storage(e)) if e.is_busy() => cmd::EXIT_BUSY,
-                _ => cmd::EXIT_ERROR,
-            };
+            let code = e.downcast_ref::<dyadflow::problem::Error>().map_or(cmd::EXIT_ERROR, cmd::error_code);
             let format = match &cli.command {
                 Command::Run(a) => a.corpus.log_format,
                 Command::Validate(a) => a.corpus.log_format,

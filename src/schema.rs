@@ -397,6 +397,41 @@ pub const REJECTS: TableSchema = TableSchema {
 /// Every published table, in publishing order.
 pub const TABLES: [&TableSchema; 7] = [&ARTICLES, &ACTORS, &EVENTS, &MENTIONS, &RELATIONSHIP_SCORES, &CODES, &REJECTS];
 
+/// The published tables' columns as a Markdown data dictionary (what
+/// `dyadflow schema` prints, and the README's data dictionary).
+pub fn dictionary() -> String {
+    let mut s = String::new();
+    for t in TABLES {
+        s.push_str(&format!(
+            "### `{}`\n\n{}. Sorted by {}; key: {}.\n\n",
+            t.name,
+            capitalize(t.description),
+            t.sort_by.join(", "),
+            t.key.join(", ")
+        ));
+        s.push_str("| column | type | null | description |\n| --- | --- | --- | --- |\n");
+        for c in t.columns {
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                c.name,
+                c.kind.name(),
+                if c.nullable { "yes" } else { "no" },
+                c.description
+            ));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ fn readme() -> String {
 
 #[test]
 fn readme_data_dictionary_is_the_schema_output() {
-    let dict = dyadflow::cmd::schema::render();
+    let dict = dyadflow::schema::dictionary();
     assert!(readme().contains(&dict), "README's data dictionary differs from `dyadflow schema`: regenerate it");
 }
 

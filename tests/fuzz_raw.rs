@@ -13,8 +13,8 @@
 mod common;
 use common::*;
 use dyadflow::config::Config;
+use dyadflow::engine::{execute, Options};
 use dyadflow::ingest::{csv_file, records};
-use dyadflow::pipeline::{execute, Options};
 use dyadflow::problem::Table;
 use proptest::prelude::*;
 

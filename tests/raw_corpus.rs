@@ -5,10 +5,10 @@
 mod common;
 
 use dyadflow::config::Config;
-use dyadflow::pipeline::{execute, Options};
+use dyadflow::engine::{execute, Options};
 use std::path::PathBuf;
 
-fn run() -> dyadflow::pipeline::Outcome {
+fn run() -> dyadflow::engine::Outcome {
     let opts = Options {
         strict: true,
         ..Options::validate(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("raw"), Config::default())
@@ -155,7 +155,7 @@ fn russia_scores_positive_with_north_korea_and_the_taliban_negative_with_azerbai
         command: "run".into(),
         ..Options::validate(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("raw"), Config::default())
     };
-    assert_eq!(execute(&opts).unwrap().exit_code(), 0);
+    assert_eq!(execute(&opts).unwrap().manifest.status, "published");
     let table = |t: &str| out.path().join("current").join(format!("{t}.parquet"));
     let (ids, tops) = (common::strings(&table("actors"), "actor_id"), common::strings(&table("actors"), "top_id"));
     let top_of = |id: &str| -> String {

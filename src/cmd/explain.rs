@@ -1,7 +1,7 @@
 //! `dyadflow explain`: what a validation rule means, its severity, an example
 //! of a failing row and its fix, from the rule catalogue (`src/rules.rs`).
 
-use crate::rules::{Rule, Severity};
+use dyadflow::rules::{Rule, Severity};
 use std::io::Write;
 
 pub const ABOUT: &str = "Explain a validation rule: its meaning, severity, a failing example and its fix";

@@ -1,7 +1,7 @@
 //! `dyadflow merge`: shard sets in, one published set out.
 
-use crate::report;
-use crate::shard::flow::{self, MergeOptions};
+use super::report;
+use dyadflow::engine::shards::{self, MergeOptions};
 use std::path::PathBuf;
 
 pub const ABOUT: &str = "Merge the shard sets of a split run and publish the tables";
@@ -54,14 +54,14 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub wait: u64,
     /// How many published sets to keep under <out>/runs/.
-    #[arg(long, value_name = "N", default_value_t = crate::pipeline::DEFAULT_KEEP_RUNS as u64,
+    #[arg(long, value_name = "N", default_value_t = dyadflow::engine::DEFAULT_KEEP_RUNS as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub keep_runs: u64,
     /// How problems are printed: `human` or `json`.
     #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
     pub log_format: report::LogFormat,
     /// Print at most this many problems per rule (all go to the run report).
-    #[arg(long, value_name = "N", default_value_t = crate::report::DEFAULT_MAX_PER_RULE)]
+    #[arg(long, value_name = "N", default_value_t = crate::cmd::report::DEFAULT_MAX_PER_RULE)]
     pub max_problems: usize,
 }
 
@@ -70,9 +70,9 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
     let mut downloads = Vec::new();
     let mut sets = Vec::new();
     for s in &args.sets {
-        sets.push(crate::storage::shard_set_dir(s, &mut downloads)?);
+        sets.push(dyadflow::storage::shard_set_dir(s, &mut downloads)?);
     }
-    let out = crate::storage::Output::open(&args.out)?;
+    let out = dyadflow::storage::Output::open(&args.out)?;
     let mo = MergeOptions {
         sets,
         out: out.local().to_path_buf(),
@@ -80,13 +80,14 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
         force: args.force,
         wait: std::time::Duration::from_secs(args.wait),
         keep_runs: args.keep_runs as usize,
-        progress: crate::progress::ProgressStyle::detect(args.log_format == report::LogFormat::Json),
+        progress: dyadflow::progress::ProgressStyle::detect(args.log_format == report::LogFormat::Json),
     };
     // the output's lock is held until the report is written
-    let outcome = flow::merge(&mo)?;
+    let outcome = shards::merge(&mo)?;
     let mut m = outcome.manifest.clone();
-    let raw = crate::storage::RawInput::local_dir(std::path::Path::new(&m.raw_dir));
+    let raw = dyadflow::storage::RawInput::local_dir(std::path::Path::new(&m.raw_dir));
     let committed = out.finish(&raw, &mut m);
+    super::settle(&mut m, &committed);
     let path = out.write_report(args.report.as_deref(), &args.out, serde_json::to_vec_pretty(&m)?)?;
     committed?;
     drop(outcome);

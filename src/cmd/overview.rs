@@ -1,8 +1,8 @@
 //! `dyadflow overview`: write the overview page of the current published set
 //! again, without a new run.
 
-use crate::{overview, publish};
 use anyhow::Context;
+use dyadflow::{overview, publish};
 use std::path::PathBuf;
 
 pub const ABOUT: &str = "Write overview.html of the current published set again, without a new run";

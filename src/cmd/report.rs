@@ -1,8 +1,8 @@
 //! Printing problems and summaries, like a compiler (`human`) or as JSON lines
 //! for schedulers (`json`).
 
-use crate::manifest::Manifest;
-use crate::problem::Problem;
+use dyadflow::manifest::Manifest;
+use dyadflow::problem::Problem;
 use std::io::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -74,7 +74,7 @@ pub fn print(w: &mut dyn Write, m: &Manifest, format: LogFormat, max_per_rule: u
 }
 
 pub fn summary(m: &Manifest) -> String {
-    let list = |f: &dyn Fn(&crate::ledger::Counts) -> usize| {
+    let list = |f: &dyn Fn(&dyadflow::ledger::Counts) -> usize| {
         m.tables.iter().map(|(t, c)| format!("{} {t}", f(c))).collect::<Vec<_>>().join(", ")
     };
     let mut s = format!(

@@ -1,8 +1,8 @@
 //! `dyadflow run`: ingest, normalize, score and publish a corpus.
 
+use super::report;
 use super::CorpusArgs;
-use crate::pipeline::{self, Options};
-use crate::report;
+use dyadflow::engine::{self, Options};
 use std::path::PathBuf;
 
 pub const ABOUT: &str = "Run the pipeline on a raw corpus and publish the Parquet tables";
@@ -78,7 +78,7 @@ pub struct Args {
     pub wait: u64,
     /// How many published sets to keep under <out>/runs/ (the current one
     /// included).
-    #[arg(long, value_name = "N", default_value_t = pipeline::DEFAULT_KEEP_RUNS as u64,
+    #[arg(long, value_name = "N", default_value_t = engine::DEFAULT_KEEP_RUNS as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub keep_runs: u64,
     /// Append OpenLineage run events (START, then COMPLETE or FAIL) to this
@@ -92,16 +92,10 @@ pub struct Args {
     /// Process shard K of N (0 <= K < N) and write a shard set into --out,
     /// for `dyadflow merge`. Articles go to shards by a hash of their id.
     #[arg(long, value_name = "K/N", conflicts_with = "lineage")]
-    pub shard: Option<crate::shard::Shard>,
+    pub shard: Option<dyadflow::shard::Shard>,
     /// OpenLineage job name.
     #[arg(long, value_name = "NAME", default_value = "dyadflow.run", requires = "lineage")]
     pub lineage_job: String,
-}
-
-pub fn report_path(out: &std::path::Path) -> PathBuf {
-    let trimmed = out.components().as_path().to_path_buf();
-    let name = trimmed.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
-    trimmed.with_file_name(format!("{name}.run.json"))
 }
 
 pub fn execute(args: &Args) -> anyhow::Result<i32> {
@@ -111,7 +105,7 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
         .clone()
         .or_else(|| std::env::var("OPENLINEAGE_NAMESPACE").ok().filter(|n| !n.is_empty()))
         .unwrap_or_else(|| "dyadflow".into());
-    let lineage = crate::lineage::Lineage::new(file.clone(), namespace, args.lineage_job.clone());
+    let lineage = dyadflow::lineage::Lineage::new(file.clone(), namespace, args.lineage_job.clone());
     lineage.start()?;
     let result = execute_run(args, Some(&lineage));
     if let Err(e) = &result {
@@ -123,11 +117,11 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
     result
 }
 
-fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow::Result<i32> {
+fn execute_run(args: &Args, lineage: Option<&dyadflow::lineage::Lineage>) -> anyhow::Result<i32> {
     let config = args.corpus.load_config()?;
     // --raw and --out may name bucket prefixes (s3://): see `storage`
-    let raw = crate::storage::RawInput::open(&args.corpus.raw)?;
-    let out = crate::storage::Output::open(&args.out)?;
+    let raw = dyadflow::storage::RawInput::open(&args.corpus.raw)?;
+    let out = dyadflow::storage::Output::open(&args.out)?;
     let opts = Options {
         raw: raw.local().to_path_buf(),
         out: Some(out.local().to_path_buf()),
@@ -138,7 +132,7 @@ fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow
         force: args.force,
         wait: std::time::Duration::from_secs(args.wait),
         batch_bytes: args.corpus.batch_mb.saturating_mul(1 << 20),
-        progress: crate::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
+        progress: dyadflow::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
         keep_runs: args.keep_runs as usize,
         raw_label: raw.location().is_remote().then(|| raw.location().to_string()),
     };
@@ -149,11 +143,12 @@ fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow
     let (mut m, _lock) = match out.up_to_date(&raw, &opts)? {
         Some(m) => (m, None),
         None => {
-            let pipeline::Outcome { manifest, lock, .. } = pipeline::execute(&opts)?;
+            let engine::Outcome { manifest, lock, .. } = engine::execute(&opts)?;
             (manifest, lock)
         }
     };
     let committed = out.finish(&raw, &mut m);
+    super::settle(&mut m, &committed);
     let path = out.write_report(args.report.as_deref(), &args.out, serde_json::to_vec_pretty(&m)?)?;
     committed?;
     let m = &m;
@@ -166,7 +161,7 @@ fn execute_run(args: &Args, lineage: Option<&crate::lineage::Lineage>) -> anyhow
 
 /// Prints a run's outcome and where its report went.
 pub fn print_report(
-    m: &crate::manifest::Manifest,
+    m: &dyadflow::manifest::Manifest,
     report_at: &str,
     format: report::LogFormat,
     max_problems: usize,
@@ -180,12 +175,12 @@ pub fn print_report(
     Ok(())
 }
 
-fn execute_shard(args: &Args, opts: &Options, shard: crate::shard::Shard) -> anyhow::Result<i32> {
+fn execute_shard(args: &Args, opts: &Options, shard: dyadflow::shard::Shard) -> anyhow::Result<i32> {
     let label = opts.raw_label.clone().unwrap_or_else(|| opts.raw.display().to_string());
-    let done = crate::shard::flow::execute_shard(opts, shard, &label)?;
+    let done = dyadflow::engine::shards::execute_shard(opts, shard, &label)?;
     // a shard set for a bucket prefix is written locally, then uploaded
     // (its manifest last)
-    crate::storage::upload_shard_set(opts.out.as_deref().expect("a shard run writes"), &args.out, &done.manifest)?;
+    dyadflow::storage::upload_shard_set(opts.out.as_deref().expect("a shard run writes"), &args.out, &done.manifest)?;
     let m = &done.manifest;
     let status = if done.up_to_date { "up to date" } else { "written" };
     match args.corpus.log_format {

@@ -1,7 +1,7 @@
 //! `dyadflow synth`: write a generated corpus in the raw format, deterministic
 //! from a seed, for benchmarks and tests.
 
-use crate::synth::{self, SynthOptions};
+use dyadflow::synth::{self, SynthOptions};
 use std::path::PathBuf;
 
 pub const ABOUT: &str = "Write a generated corpus in the raw format (deterministic from a seed)";

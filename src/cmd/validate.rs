@@ -1,9 +1,9 @@
 //! `dyadflow validate`: check a corpus and report every problem; writes nothing.
 
+use super::report;
 use super::CorpusArgs;
-use crate::manifest::Manifest;
-use crate::pipeline::{self, Options};
-use crate::report;
+use dyadflow::engine::{self, Options};
+use dyadflow::manifest::Manifest;
 
 pub const ABOUT: &str = "Check a raw corpus and report every problem; writes nothing";
 
@@ -55,32 +55,33 @@ pub enum Format {
 pub fn execute(args: &Args) -> anyhow::Result<i32> {
     let config = args.corpus.load_config()?;
     // --raw may name a bucket prefix (s3://): downloaded first
-    let raw = crate::storage::RawInput::open(&args.corpus.raw)?;
+    let raw = dyadflow::storage::RawInput::open(&args.corpus.raw)?;
     let opts = Options {
         config_path: args.corpus.config.clone(),
         strict: args.corpus.strict,
         batch_bytes: args.corpus.batch_mb.saturating_mul(1 << 20),
-        progress: crate::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
+        progress: dyadflow::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),
         ..Options::validate(raw.local().to_path_buf(), config)
     };
-    let mut outcome = pipeline::execute(&opts)?;
+    let mut outcome = engine::execute(&opts)?;
     raw.relabel_manifest(&mut outcome.manifest);
+    outcome.manifest.exit_code = super::verdict_code(&outcome.manifest);
     let m = &outcome.manifest;
     let mut err = std::io::stderr().lock();
     if args.format == Format::Log {
         report::print(&mut err, m, args.corpus.log_format, args.corpus.max_problems)?;
-        return Ok(outcome.exit_code());
+        return Ok(m.exit_code);
     }
     let mut doc = Vec::new();
     match args.format {
-        Format::Github => crate::annotate::github(&mut doc, &m.problems)?,
+        Format::Github => dyadflow::annotate::github(&mut doc, &m.problems)?,
         _ => {
-            serde_json::to_writer_pretty(&mut doc, &crate::annotate::sarif(m))?;
+            serde_json::to_writer_pretty(&mut doc, &dyadflow::annotate::sarif(m))?;
             doc.push(b'\n');
         }
     }
     match &args.output {
-        Some(path) => crate::publish::write_atomically(path, &doc)?,
+        Some(path) => dyadflow::publish::write_atomically(path, &doc)?,
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -89,5 +90,5 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
         }
     }
     report::print(&mut err, &Manifest { problems: Vec::new(), ..m.clone() }, args.corpus.log_format, 0)?;
-    Ok(outcome.exit_code())
+    Ok(m.exit_code)
 }

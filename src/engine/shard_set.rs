@@ -14,18 +14,18 @@
 //!   configuration and the program version, and every file above with its
 //!   size and SHA-256. A directory without it is not a complete shard set.
 
-use super::Shard;
+use super::collect::{Collected, TableRows};
 use crate::config::Config;
 use crate::gates::{BatchTests, BatchTestsState};
 use crate::inputs::InputFile;
 use crate::ledger::{Ledger, LedgerState};
 use crate::marts::Counts;
 use crate::normalize::{NActor, NArticle};
-use crate::pipeline::{Collected, TableRows};
 use crate::problem::{Error, Result};
 use crate::publish::parquet::FileMeta;
 use crate::schema;
 use crate::score::{Incidents, IncidentsState};
+use crate::shard::Shard;
 use crate::write::SortedRuns;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,12 +1,14 @@
 //! The two commands of a split run: one shard of a corpus into a shard set
 //! (`run --shard K/N`), and shard sets into a published set (`merge`).
 
-use super::set::{self, ShardManifest};
-use super::{Shard, HASH};
+use super::collect::{collect, Collected};
+use super::prologue::{self, Clock, RunFacts, Scratch, Started, UpToDate};
+use super::shard_set::{self as set, ShardManifest};
+use super::{finalize, Options, Outcome, DEFAULT_BATCH_BYTES};
 use crate::inputs;
-use crate::pipeline::{self, Clock, Options, Outcome, RunFacts, Scratch, Started};
 use crate::problem::{Error, Result, Table};
 use crate::publish::FileMeta;
+use crate::shard::{Shard, HASH};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -33,12 +35,9 @@ pub fn execute_shard(opts: &Options, shard: Shard, raw_label: &str) -> Result<Sh
     }
     let out = opts.out.clone().expect("a shard run writes a shard set");
     let mut notices = Vec::new();
-    let lock = pipeline::take_lock(Some(&out), opts.wait, &mut notices)?;
-    let config_sha256 = pipeline::config_sha256(&opts.config);
-    let mut clock = Clock::start();
-    let inputs = inputs::hash_raw_dir(&opts.raw)?;
-    let rid = inputs::run_id(&inputs, &config_sha256);
-    clock.lap("0-inputs");
+    let lock = prologue::take_lock(Some(&out), opts.wait, &mut notices)?;
+    let RunFacts { started, rid, config_sha256, inputs, notices, mut clock } =
+        RunFacts::of(started, &opts.raw, &opts.config, notices)?;
     if !opts.force {
         if let Ok(m) = set::read_manifest(&out) {
             if m.run_id == rid && m.shard == shard {
@@ -49,7 +48,7 @@ pub fn execute_shard(opts: &Options, shard: Shard, raw_label: &str) -> Result<Sh
     }
     let meta = FileMeta { run_id: rid.clone(), program_version: inputs::PROGRAM_VERSION.to_string() };
     let scratch = Scratch::new(Some(&out), &rid)?;
-    let part = pipeline::collect(opts, &inputs, shard, &scratch.dir, true, &meta, &mut clock)?;
+    let part = collect(opts, &inputs, shard, &scratch.dir, true, &meta, &mut clock)?;
     let by_table = |f: &dyn Fn(Table) -> usize| -> BTreeMap<String, usize> {
         Table::ALL.iter().map(|t| (t.name().to_string(), f(*t))).collect()
     };
@@ -116,11 +115,11 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
         force: mo.force,
         wait: mo.wait,
         keep_runs: mo.keep_runs,
-        batch_bytes: pipeline::DEFAULT_BATCH_BYTES,
+        batch_bytes: DEFAULT_BATCH_BYTES,
         progress: mo.progress,
         raw_label: None,
     };
-    let config_sha256 = pipeline::config_sha256(&opts.config);
+    let config_sha256 = prologue::config_sha256(&opts.config);
     if config_sha256 != first.config_sha256 || inputs::run_id(&first.inputs, &config_sha256) != first.run_id {
         return Err(Error::ShardSet {
             path: sets[0].0.clone(),
@@ -129,23 +128,23 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
         });
     }
     let mut notices = Vec::new();
-    let lock = pipeline::take_lock(Some(&mo.out), opts.wait, &mut notices)?;
+    let lock = prologue::take_lock(Some(&mo.out), opts.wait, &mut notices)?;
     let mut clock = Clock::start();
     clock.lap("0-inputs");
     let run =
         RunFacts { started, rid: first.run_id.clone(), config_sha256, inputs: first.inputs.clone(), notices, clock };
-    let mut run = match pipeline::up_to_date(&opts, run, lock.as_ref()) {
-        pipeline::UpToDate::Yes(m) => {
+    let mut run = match prologue::up_to_date(&opts, run, lock.as_ref()) {
+        UpToDate::Yes(m) => {
             let empty = polars::prelude::DataFrame::empty();
             return Ok(Outcome { manifest: *m, actors: empty, lock });
         }
-        pipeline::UpToDate::No(run) => run,
+        UpToDate::No(run) => run,
     };
     let meta = FileMeta { run_id: run.rid.clone(), program_version: inputs::PROGRAM_VERSION.to_string() };
     let scratch = Scratch::new(Some(&mo.out), &run.rid)?;
     let shown = opts.progress.stage("shards");
     // one shard set at a time, absorbed into the whole
-    let mut all: Option<pipeline::Collected> = None;
+    let mut all: Option<Collected> = None;
     for (dir, m) in &sets {
         let part = set::read(dir, m)?;
         match &mut all {
@@ -157,5 +156,5 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
     shown.finish();
     run.clock.lap("3-shards");
     let all = all.expect("at least one shard set");
-    pipeline::finish(&opts, run, all, lock, &scratch.dir, &meta)
+    finalize::finish(&opts, run, all, lock, &scratch.dir, &meta)
 }

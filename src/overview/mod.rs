@@ -943,12 +943,12 @@ mod tests {
     fn the_second_pass_over_the_scores_is_the_same_from_memory_or_from_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let raw = Path::new(env!("CARGO_MANIFEST_DIR")).join("raw");
-        let opts = crate::pipeline::Options {
+        let opts = crate::engine::Options {
             out: Some(dir.path().join("out")),
             command: "run".into(),
-            ..crate::pipeline::Options::validate(raw, crate::config::Config::default())
+            ..crate::engine::Options::validate(raw, crate::config::Config::default())
         };
-        assert_eq!(crate::pipeline::execute(&opts).unwrap().exit_code(), 0);
+        assert_eq!(crate::engine::execute(&opts).unwrap().manifest.status, "published");
         let set = dir.path().join("out/current");
         let views = |cache_bytes: usize| {
             let mut actors = Actors::read(&set.join("actors.parquet")).unwrap();

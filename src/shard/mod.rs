@@ -1,6 +1,6 @@
 //! How the work splits across machines: a corpus is cut into N shards by
 //! article, each shard processed on its own (`run --shard K/N`) into a shard
-//! set (`set.rs`), and the shard sets combined by `dyadflow merge` into the
+//! set (`engine/shard_set.rs`), and the shard sets combined by `dyadflow merge` into the
 //! set a single run would publish, byte for byte.
 //!
 //! A row belongs to the shard of its article: [`owner`] hashes the
@@ -14,9 +14,6 @@
 //! reported by several articles, the counts of each actor, the hint naming the
 //! closest published article — is decided by the merge, from the compact state
 //! each shard set carries.
-
-pub mod flow;
-pub mod set;
 
 use crate::problem::Table;
 use std::fmt;

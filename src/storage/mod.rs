@@ -237,19 +237,19 @@ impl Output {
     pub fn up_to_date(
         &self,
         raw: &RawInput,
-        opts: &crate::pipeline::Options,
+        opts: &crate::engine::Options,
     ) -> crate::problem::Result<Option<crate::manifest::Manifest>> {
         let Output::S3(s3) = self else { return Ok(None) };
         if opts.force {
             return Ok(None);
         }
-        let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let started_at = now();
-        let inputs = crate::inputs::hash_raw_dir(raw.local())?;
-        let config_json = serde_json::to_string(&opts.config).expect("configuration serializes");
-        let config_sha256 = crate::digest::sha256_hex(config_json.as_bytes());
-        let run_id = crate::inputs::run_id(&inputs, &config_sha256);
-        let Some(record) = s3.up_to_date(&run_id)? else { return Ok(None) };
+        let run = crate::engine::prologue::RunFacts::of(
+            crate::engine::prologue::Started::now(),
+            raw.local(),
+            &opts.config,
+            Vec::new(),
+        )?;
+        let Some(record) = s3.up_to_date(&run.rid)? else { return Ok(None) };
         let warnings = record.get("warnings").and_then(|w| w.as_u64()).unwrap_or(0) as usize;
         if opts.strict && warnings > 0 {
             return Ok(None);
@@ -257,36 +257,26 @@ impl Output {
         let set = s3.current().map(|p| p.set.clone()).unwrap_or_default();
         let url = s3.location().to_string();
         let field = |name: &str| record.get(name).cloned().unwrap_or_default();
-        Ok(Some(crate::manifest::Manifest {
-            run_id,
-            program: "dyadflow",
-            program_version: crate::inputs::PROGRAM_VERSION,
-            schema_version: crate::schema::SCHEMA_VERSION,
-            command: opts.command.clone(),
-            status: "unchanged".into(),
-            exit_code: 0,
-            started_at,
-            finished_at: now(),
+        let mut m = crate::engine::record::head(crate::engine::record::Head {
+            run_id: run.rid,
+            command: &opts.command,
+            verdict: crate::engine::record::Verdict::Unchanged,
+            started_at: run.started.0,
             raw_dir: raw.location().to_string(),
             out_dir: Some(url.clone()),
             config_file: opts.config_path.as_ref().map(|p| p.display().to_string()),
-            config_sha256,
-            inputs,
-            tables: serde_json::from_value(field("tables")).unwrap_or_default(),
-            stages: Default::default(),
-            outputs: serde_json::from_value(field("outputs")).unwrap_or_default(),
-            rules: Vec::new(),
-            tests: Vec::new(),
-            errors: 0,
-            warnings,
-            failure_reasons: Vec::new(),
-            durations_ms: Default::default(),
+            config_sha256: run.config_sha256,
+            inputs: run.inputs,
             notices: vec![format!(
                 "the inputs, configuration and program are those of {set}, current at {url}: nothing was parsed or uploaded"
             )],
-            set: Some(set),
-            problems: Vec::new(),
-        }))
+        });
+        m.finished_at = crate::engine::prologue::now();
+        m.tables = serde_json::from_value(field("tables")).unwrap_or_default();
+        m.outputs = serde_json::from_value(field("outputs")).unwrap_or_default();
+        m.warnings = warnings;
+        m.set = Some(set);
+        Ok(Some(m))
     }
 
     /// After the pipeline: for a bucket, uploads the set the run published
@@ -316,7 +306,6 @@ impl Output {
             Ok(_) => Ok(()),
             Err(e) => {
                 m.status = "failed".into();
-                m.exit_code = if e.is_busy() { crate::cmd::EXIT_BUSY } else { crate::cmd::EXIT_ERROR };
                 m.failure_reasons.push(e.to_string());
                 Err(e.into())
             }
@@ -335,7 +324,7 @@ impl Output {
         match (report, self) {
             (Some(path), _) => crate::publish::write_atomically(path, &bytes).map(|_| path.display().to_string()),
             (None, Output::Local(_)) => {
-                let path = crate::cmd::run::report_path(out_arg);
+                let path = report_path(out_arg);
                 crate::publish::write_atomically(&path, &bytes).map(|_| path.display().to_string())
             }
             (None, Output::S3(s3)) => {
@@ -344,6 +333,14 @@ impl Output {
             }
         }
     }
+}
+
+/// Where the run report of a local output directory goes by default:
+/// `<out>.run.json`, beside it.
+pub fn report_path(out: &Path) -> PathBuf {
+    let trimmed = out.components().as_path().to_path_buf();
+    let name = trimmed.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+    trimmed.with_file_name(format!("{name}.run.json"))
 }
 
 /// Names `to` instead of the path `from` in the texts of a run record: the
@@ -389,7 +386,7 @@ impl RawInput {
 pub fn upload_shard_set(
     local: &Path,
     out_arg: &Path,
-    m: &crate::shard::set::ShardManifest,
+    m: &crate::engine::shard_set::ShardManifest,
 ) -> crate::problem::Result<()> {
     let Location::S3 { bucket, prefix } = Location::from_path(out_arg)? else { return Ok(()) };
     let b = s3::Bucket::open(&bucket, &prefix)?;
@@ -399,11 +396,11 @@ pub fn upload_shard_set(
     };
     // a manifest left by an earlier upload goes first: the set is incomplete
     // until the new one is written
-    b.put_plain(crate::shard::set::MANIFEST, Vec::new())?;
+    b.put_plain(crate::engine::shard_set::MANIFEST, Vec::new())?;
     for f in &m.files {
         b.put_plain(&f.file, read(&f.file)?)?;
     }
-    b.put_plain(crate::shard::set::MANIFEST, read(crate::shard::set::MANIFEST)?)?;
+    b.put_plain(crate::engine::shard_set::MANIFEST, read(crate::engine::shard_set::MANIFEST)?)?;
     Ok(())
 }
 
