@@ -5,20 +5,20 @@
 
 pub mod actors;
 pub mod alias_words;
+mod events;
 pub mod labels;
 pub mod text;
 
 use crate::edtf::{self as dates, DateSpan};
-use crate::ingest::records::{Article, Event, Mention};
+use crate::ingest::records::{Article, Mention};
 use crate::ingest::Staged;
 use crate::ledger::{Ledger, RowSrc};
 use crate::problem::Problem;
-use crate::reference::Reference;
 use crate::rules::Rule;
 use labels::{LabelIndex, Resolution};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
-use text::{ArticleText, Locate};
+use text::ArticleText;
 
 /// A map keyed by two strings (an article and an id or a passage within it),
 /// looked up without copying them: see [`Pair`].
@@ -42,6 +42,7 @@ impl Pair<'_> {
 }
 
 pub use actors::NActor;
+pub use events::events;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NArticle {
@@ -287,175 +288,6 @@ pub fn unknown_article_hint<'a>(id: &str, published: impl Iterator<Item = &'a st
 /// The article id an `unknown-article` message names.
 pub fn unknown_article_id(message: &str) -> Option<&str> {
     message.strip_prefix("article `")?.strip_suffix("` is not published")
-}
-
-/// Normalizes event rows of one partition (every row of its articles, in
-/// their original order): references, codes, dates, evidence spans.
-pub fn events(
-    rows: Vec<Event>,
-    published: &HashMap<&str, &NArticle>,
-    texts: &HashMap<String, Arc<ArticleText>>,
-    index: &LabelIndex,
-    reference: &Reference,
-    ledger: &mut Ledger,
-) -> Vec<NEvent> {
-    let mut seen: PairMap<u64> = PairMap::default();
-    let mut out = Vec::with_capacity(rows.len());
-    for e in rows {
-        let mut problems = Vec::new();
-        let article = published.get(e.article_id.as_str()).copied();
-        if article.is_none() {
-            problems.push(unknown_article(&e.src, &e.article_id, published));
-        }
-        let key = Pair(&e.article_id, &e.event_id);
-        if let Some(first) = seen.get(&key) {
-            problems.push(
-                e.src
-                    .problem(
-                        Rule::DuplicateKey,
-                        Some("event_id"),
-                        format!("event `{}` of article `{}` is already used on line {first}", e.event_id, e.article_id),
-                    )
-                    .hint("event ids must be unique within their article: renumber this row"),
-            );
-        } else {
-            // a key is taken by its first row even when that row is rejected
-            seen.insert(key.owned(), e.src.line);
-        }
-        let source_id = resolve_actor(&e.src, "source", &e.source, index, &mut problems);
-        let target_id = match &e.target {
-            Some(t) => resolve_actor(&e.src, "target", t, index, &mut problems),
-            None => None,
-        };
-        if reference.get(&e.code).is_none() {
-            problems.push(
-                e.src
-                    .problem(Rule::UnknownCode, Some("code"), format!("`{}` is not a CAMEO event code", e.code))
-                    .hint(reference.hint_for_unknown(&e.code)),
-            );
-        }
-        let date = match e.date.resolve() {
-            Ok(d) => Some(d),
-            Err(err) => {
-                problems.push(date_problem(&e.src, "date", &e.date_raw, err));
-                None
-            }
-        };
-        if let (Some(d), Some(a)) = (date, article) {
-            if d.first > a.published.last && e.mode != "planned" {
-                problems.push(
-                    e.src
-                        .problem(
-                            Rule::DateAfterPublished,
-                            Some("date"),
-                            format!("the event is dated {} ({}) but article `{}` was published {}", e.date_raw, d.first, a.article_id, a.published_raw),
-                        )
-                        .hint("date the event itself, not the report; if it is announced or intended, set mode to `planned`"),
-                );
-            }
-        }
-        let mut span = None;
-        if let Some(t) = texts.get(&e.article_id).filter(|_| article.is_some()) {
-            match t.locate(&e.evidence, e.evidence_start) {
-                Locate::Exact(s) => span = Some(s),
-                Locate::Folded(s) => {
-                    span = Some(s);
-                    problems.push(
-                        e.src
-                            .problem(
-                                Rule::EvidenceFolded,
-                                Some("evidence"),
-                                "the evidence matches the text only after folding quotes, apostrophes or white space",
-                            )
-                            .hint(format!("copy the passage exactly: `{}`", t.slice(s.start, s.end))),
-                    );
-                }
-                Locate::Ambiguous { count, first } => problems.push(
-                    e.src
-                        .problem(
-                            Rule::EvidenceAmbiguous,
-                            Some("evidence"),
-                            format!("the evidence occurs {count} times in the text"),
-                        )
-                        .hint(format!(
-                            "set evidence_start to the offset of the one meant (the first is at {})",
-                            first.start
-                        )),
-                ),
-                Locate::OffsetMismatch { found, actual } => problems.push(
-                    e.src
-                        .problem(
-                            Rule::EvidenceOffset,
-                            Some("evidence_start"),
-                            format!(
-                                "evidence_start {} points at `{actual}`, not at the evidence",
-                                e.evidence_start.unwrap_or(0)
-                            ),
-                        )
-                        .hint(match found {
-                            Some(s) => format!("the passage starts at {}", s.start),
-                            None => "the passage does not occur in the text; copy it exactly".into(),
-                        }),
-                ),
-                Locate::NotFound { closest } => problems.push(
-                    e.src
-                        .problem(
-                            Rule::EvidenceNotFound,
-                            Some("evidence"),
-                            "the evidence does not occur in the article text",
-                        )
-                        .hint(match closest {
-                            Some(c) => format!("the closest passage is `{c}`; copy the passage exactly"),
-                            None => "copy the passage exactly from the text file".into(),
-                        }),
-                ),
-            }
-        }
-        if e.quantity.is_some() && e.quantity_unit.is_none() {
-            problems.push(
-                e.src
-                    .problem(
-                        Rule::QuantityWithoutUnit,
-                        Some("quantity_unit"),
-                        format!("quantity {} has no unit", e.quantity.unwrap_or(0)),
-                    )
-                    .hint("say what the number counts: soldiers, deaths, drones..."),
-            );
-        }
-        if !ledger.check_row(&e.src, problems) {
-            continue;
-        }
-        let (Some(source_id), Some(date), Some(span), Some(t)) = (source_id, date, span, texts.get(&e.article_id))
-        else {
-            // every missing piece has produced an error above, so the row was rejected
-            continue;
-        };
-        out.push(NEvent {
-            event_key: event_key(&e.article_id, &e.event_id),
-            sentence: t.sentence(span.start),
-            paragraph: t.paragraph(span.start),
-            evidence_start: span.start,
-            evidence_end: span.end,
-            src: e.src,
-            article_id: e.article_id,
-            event_id: e.event_id,
-            source_id,
-            target_id,
-            code: e.code,
-            mode: e.mode,
-            confidence: e.confidence,
-            date_raw: e.date_raw,
-            date,
-            date_text: e.date_text,
-            quantity: e.quantity,
-            quantity_unit: e.quantity_unit,
-            location: e.location,
-            evidence: e.evidence,
-            annotator: e.annotator,
-            notes: e.notes,
-        });
-    }
-    out
 }
 
 /// Normalizes mention rows of one partition, in their original order.
