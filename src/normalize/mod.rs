@@ -7,18 +7,17 @@ pub mod actors;
 pub mod alias_words;
 mod events;
 pub mod labels;
+mod mentions;
 pub mod text;
 
 use crate::edtf::{self as dates, DateSpan};
-use crate::ingest::records::{Article, Mention};
+use crate::ingest::records::Article;
 use crate::ingest::Staged;
 use crate::ledger::{Ledger, RowSrc};
 use crate::problem::Problem;
 use crate::rules::Rule;
 use labels::{LabelIndex, Resolution};
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::Arc;
-use text::ArticleText;
 
 /// A map keyed by two strings (an article and an id or a passage within it),
 /// looked up without copying them: see [`Pair`].
@@ -43,6 +42,7 @@ impl Pair<'_> {
 
 pub use actors::NActor;
 pub use events::events;
+pub use mentions::mentions;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NArticle {
@@ -288,110 +288,4 @@ pub fn unknown_article_hint<'a>(id: &str, published: impl Iterator<Item = &'a st
 /// The article id an `unknown-article` message names.
 pub fn unknown_article_id(message: &str) -> Option<&str> {
     message.strip_prefix("article `")?.strip_suffix("` is not published")
-}
-
-/// Normalizes mention rows of one partition, in their original order.
-pub fn mentions(
-    rows: Vec<Mention>,
-    published: &HashMap<&str, &NArticle>,
-    texts: &HashMap<String, Arc<ArticleText>>,
-    index: &LabelIndex,
-    ledger: &mut Ledger,
-) -> Vec<NMention> {
-    // occurrences already taken, per (article, text): a few offsets each
-    let mut taken: PairMap<Vec<usize>> = PairMap::default();
-    let none_taken = Vec::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for m in rows {
-        let mut problems = Vec::new();
-        if !published.contains_key(m.article_id.as_str()) {
-            problems.push(unknown_article(&m.src, &m.article_id, published));
-        }
-        let actor_id = resolve_actor(&m.src, "actor", &m.actor, index, &mut problems);
-        let len = m.text.chars().count();
-        let mut start = None;
-        if let Some(t) = texts.get(&m.article_id).filter(|_| published.contains_key(m.article_id.as_str())) {
-            let used = taken.get(&Pair(&m.article_id, &m.text)).unwrap_or(&none_taken);
-            match m.start {
-                Some(s) => {
-                    if used.contains(&s) {
-                        problems.push(
-                            m.src
-                                .problem(
-                                    Rule::DuplicateKey,
-                                    Some("start"),
-                                    format!("the mention `{}` at {s} is already annotated by an earlier row", m.text),
-                                )
-                                .hint("remove the repeated row; one place in the text names one actor"),
-                        );
-                    } else if t.slice(s, s + len) == m.text && s + len <= t.len_chars() {
-                        start = Some(s);
-                    } else {
-                        let occ = t.occurrences(&m.text);
-                        problems.push(
-                            m.src
-                                .problem(
-                                    Rule::MentionOffset,
-                                    Some("start"),
-                                    format!("start {s} points at `{}`, not at `{}`", t.slice(s, s + len), m.text),
-                                )
-                                .hint(if occ.is_empty() {
-                                    "the text does not occur in the article: copy it exactly".to_string()
-                                } else {
-                                    let list: Vec<String> = occ.iter().take(10).map(|o| o.to_string()).collect();
-                                    format!("`{}` occurs at {}", m.text, list.join(", "))
-                                }),
-                        );
-                    }
-                }
-                None => {
-                    let occ = t.occurrences(&m.text);
-                    match occ.iter().find(|o| !used.contains(o)) {
-                        Some(&s) => start = Some(s),
-                        None => problems.push(
-                            m.src
-                                .problem(
-                                    Rule::MentionNotFound,
-                                    Some("text"),
-                                    if occ.is_empty() {
-                                        format!("`{}` does not occur in the article text", m.text)
-                                    } else {
-                                        format!(
-                                            "every occurrence of `{}` ({}) is taken by earlier rows",
-                                            m.text,
-                                            occ.len()
-                                        )
-                                    },
-                                )
-                                .hint("copy the words exactly as they stand in the text, or remove the extra row"),
-                        ),
-                    }
-                }
-            }
-        }
-        if !ledger.check_row(&m.src, problems) {
-            continue;
-        }
-        let (Some(actor_id), Some(start), Some(t)) = (actor_id, start, texts.get(&m.article_id)) else { continue };
-        let key = Pair(&m.article_id, &m.text);
-        match taken.get_mut(&key) {
-            Some(used) => used.push(start),
-            None => {
-                taken.insert(key.owned(), vec![start]);
-            }
-        }
-        out.push(NMention {
-            sentence: t.sentence(start),
-            paragraph: t.paragraph(start),
-            end: start + len,
-            start,
-            src: m.src,
-            article_id: m.article_id,
-            actor_id,
-            text: m.text,
-            annotator: m.annotator,
-            notes: m.notes,
-        });
-    }
-    out
 }
