@@ -35,8 +35,16 @@ fn chain(id: &str, parent: &HashMap<&str, Option<&str>>) -> Result<Vec<String>, 
     Ok(path)
 }
 
+/// Resolves the actors table: the first row of each id, then only actors
+/// whose parent chain reaches a top, each with its top and depth, by id.
 pub fn run(rows: Vec<Actor>, ledger: &mut Ledger) -> Vec<NActor> {
-    // 1. unique ids: the first row of an id wins
+    let unique = first_of_each_id(rows, ledger);
+    let alive = with_sound_chains(unique, ledger);
+    with_tops(alive)
+}
+
+/// Step 1, unique ids: the first row of an id wins.
+fn first_of_each_id(rows: Vec<Actor>, ledger: &mut Ledger) -> Vec<Actor> {
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut unique = Vec::new();
     for a in rows {
@@ -55,48 +63,18 @@ pub fn run(rows: Vec<Actor>, ledger: &mut Ledger) -> Vec<NActor> {
             unique.push(a);
         }
     }
-    // 2. parents must exist and chains must end: reject until nothing changes
+    unique
+}
+
+/// An actor to reject: its id, the rule, the message and the hint.
+type Broken = (String, Rule, String, String);
+
+/// Step 2, parents must exist and chains must end: actors are rejected until
+/// nothing changes.
+fn with_sound_chains(unique: Vec<Actor>, ledger: &mut Ledger) -> BTreeMap<String, Actor> {
     let mut alive: BTreeMap<String, Actor> = unique.into_iter().map(|a| (a.actor_id.clone(), a)).collect();
     loop {
-        let parent: HashMap<&str, Option<&str>> =
-            alive.iter().map(|(k, a)| (k.as_str(), a.parent.as_deref())).collect();
-        let mut bad: Vec<(String, Rule, String, String)> = Vec::new();
-        for (id, a) in &alive {
-            if let Some(p) = &a.parent {
-                if !alive.contains_key(p) {
-                    let hint = match alive
-                        .keys()
-                        .map(|k| (strsim::jaro_winkler(p, k), k))
-                        .filter(|(s, _)| *s > 0.85)
-                        .max_by(|x, y| x.0.total_cmp(&y.0))
-                    {
-                        Some((_, k)) => {
-                            format!("did you mean `{k}`? the parent must be the actor_id of a published actor")
-                        }
-                        None => "add the parent actor, or leave `parent` empty for a top-level actor".into(),
-                    };
-                    bad.push((
-                        id.clone(),
-                        Rule::UnknownParent,
-                        format!("parent `{p}` of `{id}` is not a published actor"),
-                        hint,
-                    ));
-                    continue;
-                }
-            }
-            if let Err(cycle) = chain(id, &parent) {
-                if cycle.contains(id) {
-                    let mut shown = cycle.clone();
-                    shown.push(cycle[0].clone());
-                    bad.push((
-                        id.clone(),
-                        Rule::ParentCycle,
-                        format!("the parent chain loops: {}", shown.join(" -> ")),
-                        "break the loop: one actor of the chain must have another parent or none".into(),
-                    ));
-                }
-            }
-        }
+        let bad = broken(&alive);
         if bad.is_empty() {
             break;
         }
@@ -107,7 +85,58 @@ pub fn run(rows: Vec<Actor>, ledger: &mut Ledger) -> Vec<NActor> {
             }
         }
     }
-    // 3. tops
+    alive
+}
+
+/// The actors, in id order, whose parent is not among `alive` or whose
+/// parent chain loops back to them.
+fn broken(alive: &BTreeMap<String, Actor>) -> Vec<Broken> {
+    let parent: HashMap<&str, Option<&str>> = alive.iter().map(|(k, a)| (k.as_str(), a.parent.as_deref())).collect();
+    let mut bad: Vec<Broken> = Vec::new();
+    for (id, a) in alive {
+        if let Some(p) = &a.parent {
+            if !alive.contains_key(p) {
+                bad.push((
+                    id.clone(),
+                    Rule::UnknownParent,
+                    format!("parent `{p}` of `{id}` is not a published actor"),
+                    unknown_parent_hint(p, alive),
+                ));
+                continue;
+            }
+        }
+        if let Err(cycle) = chain(id, &parent) {
+            if cycle.contains(id) {
+                let mut shown = cycle.clone();
+                shown.push(cycle[0].clone());
+                bad.push((
+                    id.clone(),
+                    Rule::ParentCycle,
+                    format!("the parent chain loops: {}", shown.join(" -> ")),
+                    "break the loop: one actor of the chain must have another parent or none".into(),
+                ));
+            }
+        }
+    }
+    bad
+}
+
+/// The hint for a parent that is not an actor: the closest actor id, if one
+/// is close.
+fn unknown_parent_hint(p: &str, alive: &BTreeMap<String, Actor>) -> String {
+    match alive
+        .keys()
+        .map(|k| (strsim::jaro_winkler(p, k), k))
+        .filter(|(s, _)| *s > 0.85)
+        .max_by(|x, y| x.0.total_cmp(&y.0))
+    {
+        Some((_, k)) => format!("did you mean `{k}`? the parent must be the actor_id of a published actor"),
+        None => "add the parent actor, or leave `parent` empty for a top-level actor".into(),
+    }
+}
+
+/// Step 3, tops: each actor with the root of its chain and its depth, by id.
+fn with_tops(alive: BTreeMap<String, Actor>) -> Vec<NActor> {
     let parent: HashMap<&str, Option<&str>> = alive.iter().map(|(k, a)| (k.as_str(), a.parent.as_deref())).collect();
     let tops: HashMap<String, (String, usize)> = alive
         .keys()

@@ -5,20 +5,19 @@
 
 pub mod actors;
 pub mod alias_words;
+mod events;
 pub mod labels;
+mod mentions;
 pub mod text;
 
 use crate::edtf::{self as dates, DateSpan};
-use crate::ingest::records::{Article, Event, Mention};
+use crate::ingest::records::Article;
 use crate::ingest::Staged;
 use crate::ledger::{Ledger, RowSrc};
 use crate::problem::Problem;
-use crate::reference::Reference;
 use crate::rules::Rule;
 use labels::{LabelIndex, Resolution};
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::Arc;
-use text::{ArticleText, Locate};
 
 /// A map keyed by two strings (an article and an id or a passage within it),
 /// looked up without copying them: see [`Pair`].
@@ -42,6 +41,8 @@ impl Pair<'_> {
 }
 
 pub use actors::NActor;
+pub use events::events;
+pub use mentions::mentions;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NArticle {
@@ -287,279 +288,4 @@ pub fn unknown_article_hint<'a>(id: &str, published: impl Iterator<Item = &'a st
 /// The article id an `unknown-article` message names.
 pub fn unknown_article_id(message: &str) -> Option<&str> {
     message.strip_prefix("article `")?.strip_suffix("` is not published")
-}
-
-/// Normalizes event rows of one partition (every row of its articles, in
-/// their original order): references, codes, dates, evidence spans.
-pub fn events(
-    rows: Vec<Event>,
-    published: &HashMap<&str, &NArticle>,
-    texts: &HashMap<String, Arc<ArticleText>>,
-    index: &LabelIndex,
-    reference: &Reference,
-    ledger: &mut Ledger,
-) -> Vec<NEvent> {
-    let mut seen: PairMap<u64> = PairMap::default();
-    let mut out = Vec::with_capacity(rows.len());
-    for e in rows {
-        let mut problems = Vec::new();
-        let article = published.get(e.article_id.as_str()).copied();
-        if article.is_none() {
-            problems.push(unknown_article(&e.src, &e.article_id, published));
-        }
-        let key = Pair(&e.article_id, &e.event_id);
-        if let Some(first) = seen.get(&key) {
-            problems.push(
-                e.src
-                    .problem(
-                        Rule::DuplicateKey,
-                        Some("event_id"),
-                        format!("event `{}` of article `{}` is already used on line {first}", e.event_id, e.article_id),
-                    )
-                    .hint("event ids must be unique within their article: renumber this row"),
-            );
-        } else {
-            // a key is taken by its first row even when that row is rejected
-            seen.insert(key.owned(), e.src.line);
-        }
-        let source_id = resolve_actor(&e.src, "source", &e.source, index, &mut problems);
-        let target_id = match &e.target {
-            Some(t) => resolve_actor(&e.src, "target", t, index, &mut problems),
-            None => None,
-        };
-        if reference.get(&e.code).is_none() {
-            problems.push(
-                e.src
-                    .problem(Rule::UnknownCode, Some("code"), format!("`{}` is not a CAMEO event code", e.code))
-                    .hint(reference.hint_for_unknown(&e.code)),
-            );
-        }
-        let date = match e.date.resolve() {
-            Ok(d) => Some(d),
-            Err(err) => {
-                problems.push(date_problem(&e.src, "date", &e.date_raw, err));
-                None
-            }
-        };
-        if let (Some(d), Some(a)) = (date, article) {
-            if d.first > a.published.last && e.mode != "planned" {
-                problems.push(
-                    e.src
-                        .problem(
-                            Rule::DateAfterPublished,
-                            Some("date"),
-                            format!("the event is dated {} ({}) but article `{}` was published {}", e.date_raw, d.first, a.article_id, a.published_raw),
-                        )
-                        .hint("date the event itself, not the report; if it is announced or intended, set mode to `planned`"),
-                );
-            }
-        }
-        let mut span = None;
-        if let Some(t) = texts.get(&e.article_id).filter(|_| article.is_some()) {
-            match t.locate(&e.evidence, e.evidence_start) {
-                Locate::Exact(s) => span = Some(s),
-                Locate::Folded(s) => {
-                    span = Some(s);
-                    problems.push(
-                        e.src
-                            .problem(
-                                Rule::EvidenceFolded,
-                                Some("evidence"),
-                                "the evidence matches the text only after folding quotes, apostrophes or white space",
-                            )
-                            .hint(format!("copy the passage exactly: `{}`", t.slice(s.start, s.end))),
-                    );
-                }
-                Locate::Ambiguous { count, first } => problems.push(
-                    e.src
-                        .problem(
-                            Rule::EvidenceAmbiguous,
-                            Some("evidence"),
-                            format!("the evidence occurs {count} times in the text"),
-                        )
-                        .hint(format!(
-                            "set evidence_start to the offset of the one meant (the first is at {})",
-                            first.start
-                        )),
-                ),
-                Locate::OffsetMismatch { found, actual } => problems.push(
-                    e.src
-                        .problem(
-                            Rule::EvidenceOffset,
-                            Some("evidence_start"),
-                            format!(
-                                "evidence_start {} points at `{actual}`, not at the evidence",
-                                e.evidence_start.unwrap_or(0)
-                            ),
-                        )
-                        .hint(match found {
-                            Some(s) => format!("the passage starts at {}", s.start),
-                            None => "the passage does not occur in the text; copy it exactly".into(),
-                        }),
-                ),
-                Locate::NotFound { closest } => problems.push(
-                    e.src
-                        .problem(
-                            Rule::EvidenceNotFound,
-                            Some("evidence"),
-                            "the evidence does not occur in the article text",
-                        )
-                        .hint(match closest {
-                            Some(c) => format!("the closest passage is `{c}`; copy the passage exactly"),
-                            None => "copy the passage exactly from the text file".into(),
-                        }),
-                ),
-            }
-        }
-        if e.quantity.is_some() && e.quantity_unit.is_none() {
-            problems.push(
-                e.src
-                    .problem(
-                        Rule::QuantityWithoutUnit,
-                        Some("quantity_unit"),
-                        format!("quantity {} has no unit", e.quantity.unwrap_or(0)),
-                    )
-                    .hint("say what the number counts: soldiers, deaths, drones..."),
-            );
-        }
-        if !ledger.check_row(&e.src, problems) {
-            continue;
-        }
-        let (Some(source_id), Some(date), Some(span), Some(t)) = (source_id, date, span, texts.get(&e.article_id))
-        else {
-            // every missing piece has produced an error above, so the row was rejected
-            continue;
-        };
-        out.push(NEvent {
-            event_key: event_key(&e.article_id, &e.event_id),
-            sentence: t.sentence(span.start),
-            paragraph: t.paragraph(span.start),
-            evidence_start: span.start,
-            evidence_end: span.end,
-            src: e.src,
-            article_id: e.article_id,
-            event_id: e.event_id,
-            source_id,
-            target_id,
-            code: e.code,
-            mode: e.mode,
-            confidence: e.confidence,
-            date_raw: e.date_raw,
-            date,
-            date_text: e.date_text,
-            quantity: e.quantity,
-            quantity_unit: e.quantity_unit,
-            location: e.location,
-            evidence: e.evidence,
-            annotator: e.annotator,
-            notes: e.notes,
-        });
-    }
-    out
-}
-
-/// Normalizes mention rows of one partition, in their original order.
-pub fn mentions(
-    rows: Vec<Mention>,
-    published: &HashMap<&str, &NArticle>,
-    texts: &HashMap<String, Arc<ArticleText>>,
-    index: &LabelIndex,
-    ledger: &mut Ledger,
-) -> Vec<NMention> {
-    // occurrences already taken, per (article, text): a few offsets each
-    let mut taken: PairMap<Vec<usize>> = PairMap::default();
-    let none_taken = Vec::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for m in rows {
-        let mut problems = Vec::new();
-        if !published.contains_key(m.article_id.as_str()) {
-            problems.push(unknown_article(&m.src, &m.article_id, published));
-        }
-        let actor_id = resolve_actor(&m.src, "actor", &m.actor, index, &mut problems);
-        let len = m.text.chars().count();
-        let mut start = None;
-        if let Some(t) = texts.get(&m.article_id).filter(|_| published.contains_key(m.article_id.as_str())) {
-            let used = taken.get(&Pair(&m.article_id, &m.text)).unwrap_or(&none_taken);
-            match m.start {
-                Some(s) => {
-                    if used.contains(&s) {
-                        problems.push(
-                            m.src
-                                .problem(
-                                    Rule::DuplicateKey,
-                                    Some("start"),
-                                    format!("the mention `{}` at {s} is already annotated by an earlier row", m.text),
-                                )
-                                .hint("remove the repeated row; one place in the text names one actor"),
-                        );
-                    } else if t.slice(s, s + len) == m.text && s + len <= t.len_chars() {
-                        start = Some(s);
-                    } else {
-                        let occ = t.occurrences(&m.text);
-                        problems.push(
-                            m.src
-                                .problem(
-                                    Rule::MentionOffset,
-                                    Some("start"),
-                                    format!("start {s} points at `{}`, not at `{}`", t.slice(s, s + len), m.text),
-                                )
-                                .hint(if occ.is_empty() {
-                                    "the text does not occur in the article: copy it exactly".to_string()
-                                } else {
-                                    let list: Vec<String> = occ.iter().take(10).map(|o| o.to_string()).collect();
-                                    format!("`{}` occurs at {}", m.text, list.join(", "))
-                                }),
-                        );
-                    }
-                }
-                None => {
-                    let occ = t.occurrences(&m.text);
-                    match occ.iter().find(|o| !used.contains(o)) {
-                        Some(&s) => start = Some(s),
-                        None => problems.push(
-                            m.src
-                                .problem(
-                                    Rule::MentionNotFound,
-                                    Some("text"),
-                                    if occ.is_empty() {
-                                        format!("`{}` does not occur in the article text", m.text)
-                                    } else {
-                                        format!(
-                                            "every occurrence of `{}` ({}) is taken by earlier rows",
-                                            m.text,
-                                            occ.len()
-                                        )
-                                    },
-                                )
-                                .hint("copy the words exactly as they stand in the text, or remove the extra row"),
-                        ),
-                    }
-                }
-            }
-        }
-        if !ledger.check_row(&m.src, problems) {
-            continue;
-        }
-        let (Some(actor_id), Some(start), Some(t)) = (actor_id, start, texts.get(&m.article_id)) else { continue };
-        let key = Pair(&m.article_id, &m.text);
-        match taken.get_mut(&key) {
-            Some(used) => used.push(start),
-            None => {
-                taken.insert(key.owned(), vec![start]);
-            }
-        }
-        out.push(NMention {
-            sentence: t.sentence(start),
-            paragraph: t.paragraph(start),
-            end: start + len,
-            start,
-            src: m.src,
-            article_id: m.article_id,
-            actor_id,
-            text: m.text,
-            annotator: m.annotator,
-            notes: m.notes,
-        });
-    }
-    out
 }
