@@ -96,3 +96,13 @@ pub fn rule_outcomes(
         })
         .collect()
 }
+
+/// Replaces the path `from` by `to` inside the strings of a JSON document
+/// (both as they are escaped in JSON).
+pub fn relabel_json(json: &str, from: &std::path::Path, to: &str) -> String {
+    let esc = |s: &str| {
+        let q = serde_json::to_string(s).expect("a string serializes");
+        q[1..q.len() - 1].to_string()
+    };
+    json.replace(&esc(&from.display().to_string()), &esc(to))
+}

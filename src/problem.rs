@@ -140,14 +140,75 @@ pub enum Error {
     /// another program version, or given twice.
     #[error("cannot merge {}: {message}; {hint}", .path.display())]
     ShardSet { path: PathBuf, message: String, hint: String },
-    /// Object storage (`s3://`): see [`crate::storage::Error`].
+    /// Object storage (`s3://`): see [`StorageError`].
     #[error(transparent)]
-    Storage(Box<crate::storage::Error>),
+    Storage(Box<StorageError>),
 }
 
-impl From<crate::storage::Error> for Error {
-    fn from(e: crate::storage::Error) -> Self {
+impl From<StorageError> for Error {
+    fn from(e: StorageError) -> Self {
         Error::Storage(Box::new(e))
+    }
+}
+
+/// Errors of the object-storage side, each with the URL or key concerned and
+/// a hint. `Busy` errors (another writer won) exit with code 3.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("invalid object storage URL `{url}`: {message} (expected s3://bucket/prefix)")]
+    BadUrl { url: String, message: String },
+    #[error(
+        "cannot set up S3 access for {url}: {}; hint: credentials, region and endpoint come from \
+         AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION (or AWS_DEFAULT_REGION), AWS_ENDPOINT_URL \
+         and AWS_ALLOW_HTTP=true for a server without TLS",
+        brief(.error)
+    )]
+    Setup { url: String, error: Box<object_store::Error> },
+    #[error("cannot start the runtime for object storage: {error}")]
+    Runtime { error: std::io::Error },
+    #[error("S3 {op} of {url} failed: {}; hint: {hint}", brief(.error))]
+    Request { op: &'static str, url: String, error: Box<object_store::Error>, hint: &'static str },
+    #[error("cannot {op} {}: {error}", .path.display())]
+    Local { op: &'static str, path: PathBuf, error: std::io::Error },
+    #[error(
+        "no object under {url}: nothing to read; hint: check the bucket and prefix (objects are listed recursively)"
+    )]
+    EmptyPrefix { url: String },
+    #[error("the pointer {url} is not a dyadflow pointer: {message}; hint: it should hold JSON written by dyadflow")]
+    BadPointer { url: String, message: String },
+    #[error(
+        "another run made {winner} current at {url} (run {winner_run}) while this run was uploading: \
+         this run's set {ours} was uploaded but NOT made current; rerun to publish on top of the new set"
+    )]
+    PointerMoved { url: String, winner: String, winner_run: String, ours: String },
+    #[error(
+        "another run is uploading the set {set} to {url} (its {key} exists already): nothing was made current; \
+         wait for it, then rerun"
+    )]
+    SetTaken { url: String, set: String, key: String },
+}
+
+/// An object store error in one line: the S3 error code and message when
+/// the server sent them (instead of its whole XML body), else its text.
+fn brief(e: &object_store::Error) -> String {
+    let text = e.to_string();
+    let between = |open: &str, close: &str| {
+        let start = text.find(open)? + open.len();
+        let len = text[start..].find(close)?;
+        Some(text[start..start + len].to_string())
+    };
+    match (between("<Code>", "</Code>"), between("<Message>", "</Message>")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code,
+        _ => text,
+    }
+}
+
+impl StorageError {
+    /// True when another writer is (or was) at work on the same prefix:
+    /// exit code 3, like a held lock.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StorageError::PointerMoved { .. } | StorageError::SetTaken { .. })
     }
 }
 

@@ -3,9 +3,9 @@
 //! partitions, and the partitions; what they found, as compact state and
 //! table files ([`Collected`]), which a merge adds up shard by shard.
 
+use super::options::Options;
 use super::partitions;
 use super::prologue::Clock;
-use super::Options;
 use crate::gates::BatchTests;
 use crate::ingest::{self, partition::Partitions};
 use crate::inputs::InputFile;
@@ -13,11 +13,11 @@ use crate::ledger::Ledger;
 use crate::marts;
 use crate::normalize::{self, NActor, NArticle};
 use crate::problem::{Result, Table};
-use crate::publish::FileMeta;
 use crate::rules::Rule;
 use crate::schema;
 use crate::score::Incidents;
 use crate::shard::Shard;
+use crate::write::file::FileMeta;
 use crate::write::{SortedRuns, TableWriter, Written};
 use std::path::Path;
 

@@ -2,11 +2,11 @@
 //! summed, tested and written, the dimension tables with their counts, the
 //! rejects, the last gates, and whether the run publishes.
 
-use super::collect::{over_the_corpus, Collected};
+use super::collect::{over_the_corpus, Collected, TableRows};
+use super::options::{Options, Outcome};
 use super::partitions::batch;
 use super::prologue::RunFacts;
 use super::record::{self, Verdict};
-use super::{Options, Outcome};
 use crate::gates::{self, BatchTests, Keys, TestOutcome};
 use crate::ledger::{Counts, Ledger};
 use crate::manifest::StageCounts;
@@ -14,11 +14,12 @@ use crate::marts;
 use crate::normalize::{NActor, NArticle};
 use crate::problem::{Error, Result, Table};
 use crate::publish::lock::WriterLock;
-use crate::publish::{FileMeta, TableData};
+use crate::publish::TableData;
 use crate::reference::Reference;
 use crate::rules::{Rule, Stage};
 use crate::schema;
 use crate::score::Incidents;
+use crate::write::file::FileMeta;
 use crate::write::{TableWriter, Written};
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
@@ -116,8 +117,8 @@ struct BigTables {
 fn big_tables(
     incidents: Incidents,
     event_tests: BatchTests,
-    events: Option<super::TableRows>,
-    mentions: Option<super::TableRows>,
+    events: Option<TableRows>,
+    mentions: Option<TableRows>,
     keys: &Keys,
     scratch: &Path,
     meta: &FileMeta,

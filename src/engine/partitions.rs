@@ -4,7 +4,7 @@
 //! table's batch; the batches are pushed, in partition order, into the
 //! sinks: the batch tests and the table writers.
 
-use super::Options;
+use super::options::Options;
 use crate::config::Config;
 use crate::edtf::epoch_days;
 use crate::gates::{BatchTests, Keys};
@@ -16,11 +16,10 @@ use crate::normalize::text::ArticleText;
 use crate::normalize::{self, NArticle, NEvent};
 use crate::problem::{Error, Result, Table};
 use crate::progress::Stage;
-use crate::publish::parquet::to_batch;
-use crate::publish::FileMeta;
 use crate::reference::Reference;
 use crate::schema;
 use crate::score::{Incidents, ScoredEvent};
+use crate::write::file::{to_batch, FileMeta};
 use crate::write::{SortedRuns, TableWriter};
 use polars::prelude::DataFrame;
 use rustc_hash::FxHashMap as HashMap;

@@ -2,10 +2,9 @@
 //! interrupted run left there), the inputs hashed, the run id, and the
 //! up-to-date decision; the scratch space and the stage clock.
 
-use super::Options;
+use super::options::Options;
 use crate::config::Config;
 use crate::inputs::{self, InputFile};
-use crate::manifest::Manifest;
 use crate::problem::{Error, Result};
 use crate::publish::{self, lock::WriterLock};
 use std::collections::BTreeMap;
@@ -76,7 +75,7 @@ impl RunFacts {
 /// already (its record); the output's lock either way.
 pub(crate) enum Begun {
     Run(RunFacts, Option<WriterLock>),
-    UpToDate(Box<Manifest>, Option<WriterLock>),
+    UpToDate(RunFacts, Box<publish::CurrentSet>, Option<WriterLock>),
 }
 
 /// The prologue of a run over a raw directory: the raw directory checked
@@ -91,7 +90,7 @@ pub(crate) fn begin(opts: &Options) -> Result<Begun> {
     let lock = take_lock(opts.out.as_deref(), opts.wait, &mut notices)?;
     let run = RunFacts::of(started, &opts.raw, &opts.config, notices)?;
     Ok(match up_to_date(opts, run, lock.as_ref()) {
-        UpToDate::Yes(m) => Begun::UpToDate(m, lock),
+        UpToDate::Yes(run, current) => Begun::UpToDate(run, current, lock),
         UpToDate::No(run) => Begun::Run(run, lock),
     })
 }
@@ -107,15 +106,15 @@ pub(crate) fn up_to_date(opts: &Options, run: RunFacts, lock: Option<&WriterLock
         .and_then(|l| publish::current(l.out()))
         .filter(|c| c.run_id == run.rid && !(opts.strict && c.warnings > 0));
     match current {
-        Some(current) => UpToDate::Yes(Box::new(super::record::unchanged(opts, run, current))),
+        Some(current) => UpToDate::Yes(run, Box::new(current)),
         None => UpToDate::No(run),
     }
 }
 
-/// Whether a run's result is published already: its record, or the run to
-/// carry on with.
+/// Whether a run's result is published already (the set, for its record),
+/// or the run to carry on with.
 pub(crate) enum UpToDate {
-    Yes(Box<Manifest>),
+    Yes(RunFacts, Box<publish::CurrentSet>),
     No(RunFacts),
 }
 

@@ -4,16 +4,17 @@
 //! states ([`unchanged`]); and the commit of a finished run's tables with
 //! its record and page ([`publish`]).
 
+use super::options::Options;
 use super::prologue::{now, Clock, RunFacts};
-use super::Options;
 use crate::gates::TestOutcome;
 use crate::inputs::InputFile;
 use crate::ledger::{Counts, Ledger};
 use crate::manifest::{self, Manifest, StageCounts};
 use crate::problem::Result;
 use crate::publish::lock::WriterLock;
-use crate::publish::{self, FileMeta, TableData};
+use crate::publish::{self, TableData};
 use crate::schema;
+use crate::write::file::FileMeta;
 use std::collections::BTreeMap;
 
 /// What a run that went to its end found.
@@ -61,7 +62,7 @@ pub fn head(h: Head) -> Manifest {
     Manifest {
         run_id: h.run_id,
         program: "dyadflow",
-        program_version: super::PROGRAM_VERSION,
+        program_version: crate::inputs::PROGRAM_VERSION,
         schema_version: schema::SCHEMA_VERSION,
         command: h.command.to_string(),
         status: h.verdict.as_str().into(),
@@ -163,7 +164,7 @@ pub(crate) fn publish(
     // a corpus read from a local copy is named as the user gave it, in the
     // set's record and page as in the run report
     let labelled = |json: String| match &opts.raw_label {
-        Some(label) => crate::storage::relabel_json(&json, &opts.raw, label),
+        Some(label) => crate::manifest::relabel_json(&json, &opts.raw, label),
         None => json,
     };
     let record: serde_json::Value =

@@ -2,13 +2,14 @@
 //! (`run --shard K/N`), and shard sets into a published set (`merge`).
 
 use super::collect::{collect, Collected};
+use super::finalize;
+use super::options::{Options, Outcome, DEFAULT_BATCH_BYTES};
 use super::prologue::{self, Clock, RunFacts, Scratch, Started, UpToDate};
 use super::shard_set::{self as set, ShardManifest};
-use super::{finalize, Options, Outcome, DEFAULT_BATCH_BYTES};
 use crate::inputs;
 use crate::problem::{Error, Result, Table};
-use crate::publish::FileMeta;
 use crate::shard::{Shard, HASH};
+use crate::write::file::FileMeta;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -134,9 +135,10 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
     let run =
         RunFacts { started, rid: first.run_id.clone(), config_sha256, inputs: first.inputs.clone(), notices, clock };
     let mut run = match prologue::up_to_date(&opts, run, lock.as_ref()) {
-        UpToDate::Yes(m) => {
+        UpToDate::Yes(run, current) => {
+            let m = super::record::unchanged(&opts, run, *current);
             let empty = polars::prelude::DataFrame::empty();
-            return Ok(Outcome { manifest: *m, actors: empty, lock });
+            return Ok(Outcome { manifest: m, actors: empty, lock });
         }
         UpToDate::No(run) => run,
     };

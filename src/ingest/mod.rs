@@ -202,6 +202,6 @@ pub fn dimensions(raw: &Path, ledger: &mut Ledger, shard: Shard) -> Result<Stage
         staged.actors.push(a);
         Ok(())
     })?;
-    texts::read_all(raw, &mut staged, ledger);
+    texts::read_all(raw, &mut staged.articles, &mut staged.texts, ledger);
     Ok(staged)
 }

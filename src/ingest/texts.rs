@@ -2,7 +2,7 @@
 //! absolute path, no `..` leaving it, no link pointing out of it) and the file
 //! must be UTF-8. Each text is read once, however many rows use it.
 
-use super::Staged;
+use super::records::Article;
 use crate::ledger::Ledger;
 use crate::rules::Rule;
 use std::path::{Component, Path, PathBuf};
@@ -99,8 +99,16 @@ pub fn read_text(raw: &Path, p: &str) -> Result<(String, bool), PathError> {
 /// message and hint.
 type TextResult = Result<TextFacts, (Rule, String, String)>;
 
-pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
-    let articles = std::mem::take(&mut staged.articles);
+/// Reads the text of every article (each distinct path once): the articles
+/// whose text can be used stay in `kept` with its facts in `texts`; the
+/// others are rejected with the rule their text breaks.
+pub(super) fn read_all(
+    raw: &Path,
+    kept: &mut Vec<Article>,
+    texts: &mut rustc_hash::FxHashMap<String, TextFacts>,
+    ledger: &mut Ledger,
+) {
+    let articles = std::mem::take(kept);
     // each distinct path read once, on every core; the articles then take
     // their results in order
     let mut paths: Vec<&str> = articles.iter().map(|a| a.text_path.as_str()).collect();
@@ -113,8 +121,8 @@ pub(super) fn read_all(raw: &Path, staged: &mut Staged, ledger: &mut Ledger) {
         let result = cache[&a.text_path].clone();
         match result {
             Ok(t) => {
-                staged.texts.entry(a.article_id.clone()).or_insert(t);
-                staged.articles.push(a);
+                texts.entry(a.article_id.clone()).or_insert(t);
+                kept.push(a);
             }
             Err((rule, msg, hint)) => {
                 let p = a.src.problem(rule, Some("text_path"), msg).hint(hint);

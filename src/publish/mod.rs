@@ -25,7 +25,6 @@
 
 pub mod fault;
 pub mod lock;
-pub mod parquet;
 
 use crate::digest::sha256_hex;
 use crate::problem::{Error, Result};
@@ -38,7 +37,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use self::parquet::FileMeta;
+use crate::write::file;
+pub use crate::write::file::FileMeta;
 
 pub const RUNS_DIR: &str = "runs";
 pub const CURRENT: &str = "current";
@@ -307,8 +307,7 @@ impl Placed<'_> {
                 (bytes, sha256)
             }
         };
-        let back =
-            parquet::read_back(path, self.t).map_err(|message| Error::Parquet { path: path.clone(), message })?;
+        let back = file::read_back(path, self.t).map_err(|message| Error::Parquet { path: path.clone(), message })?;
         if back.rows != self.rows || back.run_id.as_deref() != Some(meta.run_id.as_str()) {
             return Err(Error::Invariant {
                 rule: crate::rules::Rule::ReadBack,
@@ -376,8 +375,7 @@ pub fn publish_with_page(
         let (rows, hashed) = match data {
             TableData::Frame(df) => {
                 let mut buf = Vec::new();
-                parquet::write(df, t, meta, &mut buf)
-                    .map_err(|message| Error::Parquet { path: path.clone(), message })?;
+                file::write(df, t, meta, &mut buf).map_err(|message| Error::Parquet { path: path.clone(), message })?;
                 write_file(&path, &buf)?;
                 (df.height(), Some((buf.len() as u64, sha256_hex(&buf))))
             }
@@ -547,8 +545,8 @@ mod tests {
         for f in ["things.parquet", "manifest.json", "_SUCCESS"] {
             assert_eq!(fs::read_link(out.join(f)).unwrap(), Path::new("current").join(f));
         }
-        let back = parquet::read_back(&out.join("things.parquet"), &T).unwrap();
-        assert_eq!(back, parquet::ReadBack { rows: 3, run_id: Some("r1".into()) });
+        let back = crate::write::file::read_back(&out.join("things.parquet"), &T).unwrap();
+        assert_eq!(back, crate::write::file::ReadBack { rows: 3, run_id: Some("r1".into()) });
         let listed: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(listed["outputs"][0]["sha256"], p.outputs[0].sha256, "the run record lists the file's hash");
         let cur = current(&out).unwrap();
@@ -645,7 +643,7 @@ mod tests {
         let l = lock(&out);
         publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
         assert_eq!(fs::read_link(out.join("things.parquet")).unwrap(), Path::new("current/things.parquet"));
-        assert_eq!(parquet::read_back(&out.join("things.parquet"), &T).unwrap().rows, 1);
+        assert_eq!(crate::write::file::read_back(&out.join("things.parquet"), &T).unwrap().rows, 1);
     }
 
     #[test]
@@ -691,17 +689,17 @@ mod tests {
         publish(&lock(&out), &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
         let mut other = T;
         other.name = "other";
-        assert!(parquet::read_back(&out.join("things.parquet"), &other).is_err());
+        assert!(crate::write::file::read_back(&out.join("things.parquet"), &other).is_err());
         let mut fewer = T;
         fewer.columns = &T.columns[..2];
-        assert!(parquet::read_back(&out.join("things.parquet"), &fewer).is_err());
+        assert!(crate::write::file::read_back(&out.join("things.parquet"), &fewer).is_err());
     }
 
     #[test]
     fn free_text_columns_have_no_statistics_and_the_others_have_page_statistics() {
         use ::parquet::file::properties::EnabledStatistics;
         use ::parquet::schema::types::ColumnPath;
-        let props = parquet::writer_properties(&crate::schema::EVENTS, &meta("r1"));
+        let props = crate::write::file::writer_properties(&crate::schema::EVENTS, &meta("r1"));
         let stats = |c: &str| props.statistics_enabled(&ColumnPath::from(c));
         assert_eq!(stats("evidence"), EnabledStatistics::None);
         assert_eq!(stats("notes"), EnabledStatistics::None);
@@ -712,7 +710,7 @@ mod tests {
     #[test]
     fn files_record_sort_order_descriptions_and_metadata() {
         let mut buf = Vec::new();
-        parquet::write(&df(&["a", "b"]), &T, &meta("r9"), &mut buf).unwrap();
+        crate::write::file::write(&df(&["a", "b"]), &T, &meta("r9"), &mut buf).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.parquet");
         fs::write(&path, buf).unwrap();

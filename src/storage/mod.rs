@@ -16,139 +16,18 @@
 //! The bucket side runs on a small current-thread tokio runtime kept inside
 //! this module; the rest of dyadflow stays synchronous.
 
+pub mod location;
 pub mod s3;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use location::Location;
 pub use s3::{Pointer, S3Output};
 
-/// Errors of the object-storage side, each with the URL or key concerned and
-/// a hint. `Busy` errors (another writer won) exit with code 3.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("invalid object storage URL `{url}`: {message} (expected s3://bucket/prefix)")]
-    BadUrl { url: String, message: String },
-    #[error(
-        "cannot set up S3 access for {url}: {}; hint: credentials, region and endpoint come from \
-         AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION (or AWS_DEFAULT_REGION), AWS_ENDPOINT_URL \
-         and AWS_ALLOW_HTTP=true for a server without TLS",
-        brief(.error)
-    )]
-    Setup { url: String, error: Box<object_store::Error> },
-    #[error("cannot start the runtime for object storage: {error}")]
-    Runtime { error: std::io::Error },
-    #[error("S3 {op} of {url} failed: {}; hint: {hint}", brief(.error))]
-    Request { op: &'static str, url: String, error: Box<object_store::Error>, hint: &'static str },
-    #[error("cannot {op} {}: {error}", .path.display())]
-    Local { op: &'static str, path: PathBuf, error: std::io::Error },
-    #[error(
-        "no object under {url}: nothing to read; hint: check the bucket and prefix (objects are listed recursively)"
-    )]
-    EmptyPrefix { url: String },
-    #[error("the pointer {url} is not a dyadflow pointer: {message}; hint: it should hold JSON written by dyadflow")]
-    BadPointer { url: String, message: String },
-    #[error(
-        "another run made {winner} current at {url} (run {winner_run}) while this run was uploading: \
-         this run's set {ours} was uploaded but NOT made current; rerun to publish on top of the new set"
-    )]
-    PointerMoved { url: String, winner: String, winner_run: String, ours: String },
-    #[error(
-        "another run is uploading the set {set} to {url} (its {key} exists already): nothing was made current; \
-         wait for it, then rerun"
-    )]
-    SetTaken { url: String, set: String, key: String },
-}
-
-/// An object store error in one line: the S3 error code and message when
-/// the server sent them (instead of its whole XML body), else its text.
-fn brief(e: &object_store::Error) -> String {
-    let text = e.to_string();
-    let between = |open: &str, close: &str| {
-        let start = text.find(open)? + open.len();
-        let len = text[start..].find(close)?;
-        Some(text[start..start + len].to_string())
-    };
-    match (between("<Code>", "</Code>"), between("<Message>", "</Message>")) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code,
-        _ => text,
-    }
-}
-
-impl Error {
-    /// True when another writer is (or was) at work on the same prefix:
-    /// exit code 3, like a held lock.
-    pub fn is_busy(&self) -> bool {
-        matches!(self, Error::PointerMoved { .. } | Error::SetTaken { .. })
-    }
-}
+pub use crate::manifest::relabel_json;
+pub use crate::problem::StorageError as Error;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// A place given as `--raw` or `--out`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
-    Local(PathBuf),
-    /// `s3://bucket/prefix`; the prefix has no leading or trailing `/` and
-    /// may be empty (the bucket's root).
-    S3 {
-        bucket: String,
-        prefix: String,
-    },
-}
-
-impl Location {
-    /// Parses a command-line argument: `s3://bucket[/prefix]` or a local
-    /// path (anything else).
-    pub fn parse(arg: &str) -> Result<Location> {
-        let Some(rest) = arg.strip_prefix("s3://") else {
-            if arg.contains("://") {
-                return Err(Error::BadUrl {
-                    url: arg.into(),
-                    message: "only the s3:// scheme is supported besides local paths".into(),
-                });
-            }
-            return Ok(Location::Local(PathBuf::from(arg)));
-        };
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        let bad = |message: &str| Error::BadUrl { url: arg.into(), message: message.into() };
-        if bucket.is_empty() {
-            return Err(bad("the bucket name is empty"));
-        }
-        let valid = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
-        if bucket.len() < 3 || bucket.len() > 63 || !bucket.chars().all(valid) {
-            return Err(bad("a bucket name has 3 to 63 lowercase letters, digits, `-` or `.`"));
-        }
-        let prefix = prefix.trim_matches('/');
-        if prefix.split('/').any(|p| p.is_empty() && !prefix.is_empty() || p == "." || p == "..") {
-            return Err(bad("the prefix has an empty, `.` or `..` segment"));
-        }
-        Ok(Location::S3 { bucket: bucket.into(), prefix: prefix.into() })
-    }
-
-    /// [`Location::parse`] of a path given on the command line.
-    pub fn from_path(path: &Path) -> Result<Location> {
-        match path.to_str() {
-            Some(s) => Location::parse(s),
-            None => Ok(Location::Local(path.to_path_buf())),
-        }
-    }
-
-    pub fn is_remote(&self) -> bool {
-        matches!(self, Location::S3 { .. })
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Location::Local(p) => write!(f, "{}", p.display()),
-            Location::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
-            Location::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
-        }
-    }
-}
 
 /// The raw corpus of a run: a local directory as given, or a bucket prefix
 /// downloaded into a temporary directory that lives as long as this value.
@@ -361,16 +240,6 @@ fn relabel(text: &str, from: &Path, to: &str) -> String {
     text.replace(&from.display().to_string(), to)
 }
 
-/// Replaces the path `from` by `to` inside the strings of a JSON document
-/// (both as they are escaped in JSON).
-pub fn relabel_json(json: &str, from: &Path, to: &str) -> String {
-    let esc = |s: &str| {
-        let q = serde_json::to_string(s).expect("a string serializes");
-        q[1..q.len() - 1].to_string()
-    };
-    json.replace(&esc(&from.display().to_string()), &esc(to))
-}
-
 impl RawInput {
     /// A local directory, as it is (the raw directory a merge's shards name,
     /// which the merging machine may not have).
@@ -427,28 +296,6 @@ pub fn shard_set_dir(arg: &Path, keep: &mut Vec<tempfile::TempDir>) -> crate::pr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn locations_parse() {
-        assert_eq!(Location::parse("raw").unwrap(), Location::Local("raw".into()));
-        assert_eq!(Location::parse("/data/out").unwrap(), Location::Local("/data/out".into()));
-        assert_eq!(
-            Location::parse("s3://my-bucket/a/b/").unwrap(),
-            Location::S3 { bucket: "my-bucket".into(), prefix: "a/b".into() }
-        );
-        assert_eq!(
-            Location::parse("s3://my-bucket").unwrap(),
-            Location::S3 { bucket: "my-bucket".into(), prefix: "".into() }
-        );
-        assert_eq!(Location::parse("s3://my-bucket/a/b/").unwrap().to_string(), "s3://my-bucket/a/b");
-        assert_eq!(Location::parse("s3://my-bucket/").unwrap().to_string(), "s3://my-bucket");
-        for bad in ["s3://", "s3:///x", "s3://Upper/x", "s3://ab", "s3://b_b/x", "s3://bkt/a//b", "s3://bkt/../x"] {
-            let e = Location::parse(bad).unwrap_err();
-            assert!(matches!(&e, Error::BadUrl { url, .. } if url == bad), "{bad}: {e}");
-        }
-        let e = Location::parse("gs://bucket/x").unwrap_err().to_string();
-        assert!(e.contains("only the s3:// scheme"), "{e}");
-    }
 
     #[test]
     fn json_relabel_keeps_escaping() {

@@ -29,14 +29,17 @@
 //! sees either the previous set or the new one, complete, never a mix, since
 //! the pointer only ever names a set whose files were all uploaded before.
 
-use super::{Error, Location, Result};
+use super::location::Location;
 use crate::digest::sha256_hex;
+use crate::problem::StorageError as Error;
 use crate::publish::{MANIFEST, RUNS_DIR, SUCCESS};
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as Key;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Name of the pointer object under the prefix.
 pub const POINTER: &str = "current";

@@ -6,11 +6,13 @@
 //! which checks them and makes them part of a set.
 
 use crate::problem::{Error, Result};
-use crate::publish::parquet::{arrow_schema, writer_properties, FileMeta};
+pub mod file;
+
 use crate::schema::TableSchema;
 use arrow::array::{Array, ArrayRef};
 use arrow::record_batch::RecordBatch;
 use arrow::row::{OwnedRow, RowConverter, Rows, SortField};
+use file::{arrow_schema, writer_properties, FileMeta};
 use parquet::arrow::ArrowWriter;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
