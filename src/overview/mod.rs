@@ -15,6 +15,13 @@
 //! most [`MAX_EVIDENCE_DYADS`] dyads, [`EVIDENCE_PER_DYAD`] reports each, with
 //! passages of at most [`PASSAGE_CHARS`] characters either side; at most
 //! [`MAX_REJECTS`] rejected rows and [`MAX_INPUTS`] inputs listed.
+//!
+//! The parts: `read.rs` reads columns of the tables batch by batch;
+//! `actors.rs` holds the actors named; `scores.rs` the views of the scores
+//! (nodes, edges, top dyads); `events.rs` the one pass over the events,
+//! which feeds `timeline.rs` and `evidence.rs` (the reports and their
+//! passages); `record.rs` what the page shows of the run record and the
+//! rejected rows; `page.rs` renders the page.
 
 mod actors;
 mod events;

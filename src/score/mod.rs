@@ -25,6 +25,11 @@
 //! state (interned actor and code ids, one entry per incident); every sum is
 //! exact ([`exact`]), so the table is a function of the events alone,
 //! whatever their order, the batch size or the number of threads.
+//!
+//! The parts: `id.rs` holds an incident's key, hash and id; `incidents.rs`
+//! the accumulator and its stored state; `period.rs` the periods;
+//! `finish.rs` the pass that sums the incidents per dyad and period into the
+//! rows of `rows.rs` ([`ScoreRows`]).
 
 pub mod exact;
 mod finish;
