@@ -4,10 +4,8 @@
 //! stages should make every test pass; a failure here means a bug, and the run
 //! publishes nothing.
 
-use crate::edtf::Precision;
-use crate::ingest::records::{ACTOR_TYPES, MODES};
+use crate::catalogue::{self, Check, Ids, TableSchema};
 use crate::rules::Rule;
-use crate::schema::{self, TableSchema};
 use polars::prelude::*;
 use rustc_hash::FxHashSet as HashSet;
 use serde::Serialize;
@@ -70,7 +68,7 @@ pub fn unique(df: &DataFrame, t: &'static TableSchema) -> TestOutcome {
 /// The unique test of a batch of mentions, which is sorted by its key
 /// (article_id, start, end): every key must be after the one before it.
 fn mentions_rising(df: &DataFrame) -> TestOutcome {
-    let t = &schema::MENTIONS;
+    let t = &catalogue::MENTIONS;
     let article = df.column("article_id").ok().and_then(|c| c.str().ok().cloned());
     let int = |c: &str| df.column(c).ok().and_then(|c| c.cast(&DataType::Int64).ok()?.i64().ok().cloned());
     let bad = match (article, int("start"), int("end")) {
@@ -158,10 +156,40 @@ pub struct Keys {
     pub codes: HashSet<String>,
 }
 
+impl Keys {
+    fn of(&self, ids: Ids) -> &HashSet<String> {
+        match ids {
+            Ids::Actors => &self.actor_ids,
+            Ids::Articles => &self.article_ids,
+            Ids::Codes => &self.codes,
+        }
+    }
+}
+
+/// The accepted-values tests the catalogue declares for a table, in order.
+fn accepted_tests<'a>(df: &'a DataFrame, t: &'static TableSchema) -> impl Iterator<Item = TestOutcome> + 'a {
+    t.checks.iter().filter_map(move |c| match c {
+        Check::Accepted(column, values) => Some(accepted_values(df, t, column, values)),
+        Check::References(..) => None,
+    })
+}
+
+/// The relationships tests the catalogue declares for a table, in order.
+fn reference_tests<'a>(
+    df: &'a DataFrame,
+    t: &'static TableSchema,
+    keys: &'a Keys,
+) -> impl Iterator<Item = TestOutcome> + 'a {
+    t.checks.iter().filter_map(move |c| match c {
+        Check::References(column, ids) => Some(relationship(df, t, column, keys.of(*ids))),
+        Check::Accepted(..) => None,
+    })
+}
+
 /// The generic tests of the tables held whole in memory (articles, actors,
 /// rejects).
 pub fn generic_tests(articles: &DataFrame, actors: &DataFrame, rejects: &DataFrame, keys: &Keys) -> Vec<TestOutcome> {
-    use schema::*;
+    use catalogue::*;
     let mut out = Vec::new();
     let tables: [(&'static TableSchema, &DataFrame); 3] =
         [(&ARTICLES, articles), (&ACTORS, actors), (&REJECTS, rejects)];
@@ -169,11 +197,11 @@ pub fn generic_tests(articles: &DataFrame, actors: &DataFrame, rejects: &DataFra
         out.push(unique(df, t));
         out.extend(not_null(df, t));
     }
-    out.push(accepted_values(actors, &ACTORS, "type", ACTOR_TYPES));
-    out.push(accepted_values(rejects, &REJECTS, "severity", &["error"]));
-    out.push(accepted_values(rejects, &REJECTS, "table", &["articles", "actors", "events", "mentions"]));
-    for c in ["parent_id", "top_id"] {
-        out.push(relationship(actors, &ACTORS, c, &keys.actor_ids));
+    for (t, df) in tables {
+        out.extend(accepted_tests(df, t));
+    }
+    for (t, df) in tables {
+        out.extend(reference_tests(df, t, keys));
     }
     out
 }
@@ -181,10 +209,10 @@ pub fn generic_tests(articles: &DataFrame, actors: &DataFrame, rejects: &DataFra
 /// The generic tests of the codes table: unique codes, labels everywhere,
 /// and every code the events may name listed.
 pub fn codes_tests(codes: &DataFrame, keys: &Keys) -> Vec<TestOutcome> {
-    let t = &schema::CODES;
+    let t = &catalogue::CODES;
     let mut out = vec![unique(codes, t)];
     out.extend(not_null(codes, t));
-    out.push(accepted_values(codes, t, "quad_class", &["1", "2", "3", "4"]));
+    out.extend(accepted_tests(codes, t));
     let listed: HashSet<String> = distinct(codes, "code").into_iter().collect();
     let mut missing: Vec<String> = keys.codes.iter().filter(|c| !listed.contains(*c)).cloned().collect();
     missing.sort();
@@ -229,7 +257,7 @@ impl BatchTests {
 
     /// Room for the compact keys of `n` event rows.
     pub fn reserve(&mut self, n: usize) {
-        if self.table.name == schema::EVENTS.name {
+        if self.table.name == catalogue::EVENTS.name {
             self.keys.reserve_exact(n);
             self.incidents.reserve_exact(n);
         }
@@ -258,7 +286,7 @@ impl BatchTests {
 
     /// Tests one batch of the table.
     pub fn add(&mut self, df: &DataFrame, keys: &Keys) {
-        use schema::*;
+        use catalogue::*;
         let t = self.table;
         // (the scores' keys are checked as they rise, in score_checks; the
         // events' keys, as 64-bit numbers over every batch, in finish)
@@ -271,15 +299,9 @@ impl BatchTests {
             found.push(unique(df, t));
         }
         found.extend(not_null(df, t));
+        found.extend(accepted_tests(df, t));
+        found.extend(reference_tests(df, t, keys));
         if t.name == EVENTS.name {
-            found.push(accepted_values(df, t, "mode", MODES));
-            found.push(accepted_values(df, t, "date_precision", &Precision::ALL));
-            found.push(accepted_values(df, t, "quad_class", &["1", "2", "3", "4"]));
-            for c in ["source_id", "target_id", "source_top_id", "target_top_id"] {
-                found.push(relationship(df, t, c, &keys.actor_ids));
-            }
-            found.push(relationship(df, t, "article_id", &keys.article_ids));
-            found.push(relationship(df, t, "code", &keys.codes));
             if let Some(keys) = df.column("event_key").ok().and_then(|c| c.str().ok()) {
                 self.keys
                     .extend(keys.iter().map(|k| k.and_then(|k| u64::from_str_radix(k, 16).ok()).unwrap_or(u64::MAX)));
@@ -289,13 +311,6 @@ impl BatchTests {
             let mut gate = self.score_checks(df, keys);
             gate.append(&mut found);
             found = gate;
-            found.push(accepted_values(df, t, "level", &["actor", "top"]));
-            found.push(accepted_values(df, t, "granularity", &["all", "year", "month"]));
-        } else {
-            for c in ["actor_id", "top_id"] {
-                found.push(relationship(df, t, c, &keys.actor_ids));
-            }
-            found.push(relationship(df, t, "article_id", &keys.article_ids));
         }
         for f in found {
             self.merge(f);
@@ -438,7 +453,7 @@ impl BatchTests {
     /// Tests read back from a shard set; None when they name a table, rule
     /// or column this program does not have.
     pub fn from_state(s: BatchTestsState) -> Option<Self> {
-        let table = schema::TABLES.iter().copied().find(|t| t.name == s.table)?;
+        let table = catalogue::TABLES.iter().copied().find(|t| t.name == s.table)?;
         let outcomes = s.outcomes.into_iter().map(|o| o.into_outcome(table)).collect::<Option<Vec<_>>>()?;
         Some(BatchTests {
             table,
@@ -464,7 +479,7 @@ impl BatchTests {
         self.keys.sort_unstable();
         let repeated: Vec<String> =
             self.keys.windows(2).filter(|w| w[0] == w[1]).map(|w| format!("[Some(\"{:016x}\")]", w[0])).collect();
-        if self.table.name == schema::EVENTS.name {
+        if self.table.name == catalogue::EVENTS.name {
             self.merge(TestOutcome::new(Rule::Unique, self.table.name, self.table.key.to_vec(), repeated));
         }
         self.incidents.sort_unstable();
@@ -544,24 +559,28 @@ mod tests {
     #[test]
     fn each_generic_test_catches_its_defect() {
         let good = actors(&[Some("A"), Some("B")], &[None, Some("A")]);
-        assert!(unique(&good, &schema::ACTORS).passed());
+        assert!(unique(&good, &catalogue::ACTORS).passed());
         let dup = actors(&[Some("A"), Some("A")], &[None, None]);
-        let u = unique(&dup, &schema::ACTORS);
+        let u = unique(&dup, &catalogue::ACTORS);
         assert_eq!((u.failures, u.outcome), (1, "fail"));
         assert!(u.examples[0].contains("\"A\""), "{:?}", u.examples);
 
         let nulls = actors(&[Some("A"), None], &[None, None]);
-        let nn: Vec<TestOutcome> = not_null(&nulls, &schema::ACTORS).into_iter().filter(|t| !t.passed()).collect();
+        let nn: Vec<TestOutcome> = not_null(&nulls, &catalogue::ACTORS).into_iter().filter(|t| !t.passed()).collect();
         // actor_id has a null; the columns this frame lacks are reported missing
         assert!(nn.iter().any(|t| t.columns == vec!["actor_id"] && t.failures == 1));
         assert!(nn.iter().any(|t| t.columns == vec!["name"] && t.examples[0].contains("missing")));
 
         let keys: HashSet<String> = ["A".to_string()].into_iter().collect();
-        let r = relationship(&actors(&[Some("A"), Some("B")], &[None, Some("Z")]), &schema::ACTORS, "parent_id", &keys);
+        let r =
+            relationship(&actors(&[Some("A"), Some("B")], &[None, Some("Z")]), &catalogue::ACTORS, "parent_id", &keys);
         assert_eq!(r.examples, vec!["Z".to_string()]);
-        assert!(relationship(&good, &schema::ACTORS, "parent_id", &keys).passed(), "nulls are not dangling references");
+        assert!(
+            relationship(&good, &catalogue::ACTORS, "parent_id", &keys).passed(),
+            "nulls are not dangling references"
+        );
 
-        let a = accepted_values(&good, &schema::ACTORS, "type", &["government"]);
+        let a = accepted_values(&good, &catalogue::ACTORS, "type", &["government"]);
         assert_eq!(a.examples, vec!["state".to_string()], "distinct values are reported once");
     }
 
@@ -590,13 +609,13 @@ mod tests {
             d(1).with_name("date_end".into()),
         ])
         .unwrap();
-        let mut batches = BatchTests::new(&schema::EVENTS);
+        let mut batches = BatchTests::new(&catalogue::EVENTS);
         batches.add(&events, &Keys::default());
         batches.add(&events, &Keys::default());
         let (_, expected) = batches.finish();
         assert_eq!(expected, 1, "the same incident in two batches counts once");
         let keys = Keys { actor_ids: ["A".to_string()].into_iter().collect(), ..Keys::default() };
-        let mut one = BatchTests::new(&schema::RELATIONSHIP_SCORES);
+        let mut one = BatchTests::new(&catalogue::RELATIONSHIP_SCORES);
         one.add(&scores, &keys);
         let out = one.finish_scores(expected);
         let failed: Vec<&str> = out.iter().filter(|t| !t.passed() && t.rule != "not-null").map(|t| t.rule).collect();
@@ -605,7 +624,7 @@ mod tests {
         assert_eq!((dyad.columns.clone(), dyad.examples.clone()), (vec!["actor_b"], vec!["Q".to_string()]));
 
         // the same key again in the next batch: the batches' keys must rise
-        let mut two = BatchTests::new(&schema::RELATIONSHIP_SCORES);
+        let mut two = BatchTests::new(&catalogue::RELATIONSHIP_SCORES);
         two.add(&scores, &keys);
         two.add(&scores, &keys);
         let out = two.finish_scores(expected);
@@ -620,7 +639,7 @@ mod tests {
     fn an_event_key_repeated_in_one_batch_or_across_batches_fails_unique_once_per_repeat() {
         let batch =
             |keys: &[&str]| DataFrame::new_infer_height(vec![Column::new("event_key".into(), keys.to_vec())]).unwrap();
-        let mut t = BatchTests::new(&schema::EVENTS);
+        let mut t = BatchTests::new(&catalogue::EVENTS);
         t.add(&batch(&["00000000000000aa", "00000000000000aa", "00000000000000ab"]), &Keys::default());
         t.add(&batch(&["00000000000000ab", "00000000000000ac"]), &Keys::default());
         let (out, _) = t.finish();
@@ -628,7 +647,7 @@ mod tests {
         assert_eq!(unique.len(), 1, "{unique:?}");
         assert_eq!(unique[0].failures, 2, "{unique:?}");
         assert_eq!(unique[0].examples, vec!["[Some(\"00000000000000aa\")]", "[Some(\"00000000000000ab\")]"]);
-        let mut fine = BatchTests::new(&schema::EVENTS);
+        let mut fine = BatchTests::new(&catalogue::EVENTS);
         fine.add(&batch(&["00000000000000aa"]), &Keys::default());
         fine.add(&batch(&["00000000000000ab"]), &Keys::default());
         assert!(fine.finish().0.iter().filter(|o| o.rule == "unique").all(|o| o.passed()));

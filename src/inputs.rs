@@ -75,7 +75,7 @@ pub fn run_id(inputs: &[InputFile], config_sha256: &str) -> String {
     parts.sort();
     let text = format!(
         "dyadflow {PROGRAM_VERSION}\nschema {}\nconfig {config_sha256}\n{}",
-        crate::schema::SCHEMA_VERSION,
+        crate::catalogue::SCHEMA_VERSION,
         parts.join("\n")
     );
     sha256_hex(text.as_bytes())[..16].to_string()

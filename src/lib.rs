@@ -13,6 +13,7 @@
 //! [`synth`] writes generated corpora for benchmarks and tests.
 
 pub mod annotate;
+pub mod catalogue;
 pub mod config;
 pub mod digest;
 pub mod edtf;
@@ -32,7 +33,6 @@ pub mod progress;
 pub mod publish;
 pub mod reference;
 pub mod rules;
-pub mod schema;
 pub mod score;
 pub mod shard;
 pub mod storage;

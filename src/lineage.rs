@@ -9,8 +9,8 @@
 //! and row counts. Only standard facets are used, so every event validates
 //! against the OpenLineage schema (`tests/ops/test_lineage.py`).
 
+use crate::catalogue::TABLES;
 use crate::manifest::Manifest;
-use crate::schema::TABLES;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};

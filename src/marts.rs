@@ -241,8 +241,8 @@ fn events_plan(e: &[NEvent], incidents: &[u128], codes: &DataFrame, tops: &DataF
         JoinArgs::new(JoinType::Left),
     )
     .sort(
-        crate::schema::EVENTS.sort_by.iter().map(|s| PlSmallStr::from(*s)).collect::<Vec<_>>(),
-        sort_options(crate::schema::EVENTS.sort_by.len()),
+        crate::catalogue::EVENTS.sort_by.iter().map(|s| PlSmallStr::from(*s)).collect::<Vec<_>>(),
+        sort_options(crate::catalogue::EVENTS.sort_by.len()),
     )
     .collect()
 }

@@ -10,7 +10,7 @@ fn readme() -> String {
 
 #[test]
 fn readme_data_dictionary_is_the_schema_output() {
-    let dict = dyadflow::schema::dictionary();
+    let dict = dyadflow::catalogue::dictionary();
     assert!(readme().contains(&dict), "README's data dictionary differs from `dyadflow schema`: regenerate it");
 }
 
@@ -26,7 +26,7 @@ fn readme_lists_every_rule_with_its_severity() {
 #[test]
 fn output_readme_names_every_table() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/output/README.md")).unwrap();
-    for t in dyadflow::schema::TABLES {
+    for t in dyadflow::catalogue::TABLES {
         assert!(text.contains(&format!("`{}.parquet`", t.name)), "{}", t.name);
     }
     assert!(text.contains("manifest.json"));

@@ -14,7 +14,7 @@ mod common;
 use common::*;
 use dyadflow::config::Config;
 use dyadflow::engine::{execute, Options};
-use dyadflow::ingest::{csv_file, records};
+use dyadflow::ingest::csv_file;
 use dyadflow::problem::Table;
 use proptest::prelude::*;
 
@@ -111,7 +111,7 @@ proptest! {
                                       header in any::<bool>()) {
         let mut bytes = if header { b"article_id,event_id,source,code,date,evidence\n".to_vec() } else { Vec::new() };
         bytes.extend_from_slice(&data);
-        let f = csv_file::parse(Table::Events, "e.csv", "e.csv", &bytes, records::columns(Table::Events));
+        let f = csv_file::parse(Table::Events, "e.csv", "e.csv", &bytes, dyadflow::catalogue::raw::columns(Table::Events));
         let lines = physical_lines(&bytes);
         for row in &f.rows {
             prop_assert!(row.src.line >= 2 && row.src.line <= lines, "line {} of {lines}", row.src.line);

@@ -13,7 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // the ground floor: formats, facts and words every stage shares
     (
         "ground",
-        &["rules", "digest", "parallel", "progress", "edtf", "schema", "problem", "config", "reference", "shard"],
+        &["rules", "digest", "parallel", "progress", "edtf", "problem", "catalogue", "config", "reference", "shard"],
     ),
     // raw files and texts in, with exact line numbers
     ("read", &["ledger", "inputs", "ingest"]),

@@ -103,9 +103,9 @@ pub fn views_sql(set: &str) -> String {
         "-- dyadflow BI views (schema version {}), over {set}/ relative to this database's folder.\n\
          -- Facts: fact_events, fact_mentions. Dimensions: dim_actors, dim_codes, dim_dates,\n\
          -- dim_articles. Marts: mart_scores, mart_dyad_all, mart_dyad_year, mart_dyad_month.\n",
-        dyadflow::schema::SCHEMA_VERSION
+        dyadflow::catalogue::SCHEMA_VERSION
     );
-    debug_assert!(FILES.iter().all(|f| dyadflow::schema::TABLES.iter().any(|t| t.name == *f)));
+    debug_assert!(FILES.iter().all(|f| dyadflow::catalogue::TABLES.iter().any(|t| t.name == *f)));
     let views = [
         ("fact_events", format!("SELECT * FROM {}", p("events"))),
         ("fact_mentions", format!("SELECT * FROM {}", p("mentions"))),

@@ -4,6 +4,6 @@
 pub const ABOUT: &str = "Print the data dictionary of the published tables (Markdown)";
 
 pub fn execute() -> anyhow::Result<i32> {
-    print!("{}", dyadflow::schema::dictionary());
+    print!("{}", dyadflow::catalogue::dictionary());
     Ok(0)
 }

@@ -6,6 +6,7 @@
 use super::options::Options;
 use super::partitions;
 use super::prologue::Clock;
+use crate::catalogue;
 use crate::gates::BatchTests;
 use crate::ingest::{self, partition::Partitions};
 use crate::inputs::InputFile;
@@ -14,7 +15,6 @@ use crate::marts;
 use crate::normalize::{self, NActor, NArticle};
 use crate::problem::{Result, Table};
 use crate::rules::Rule;
-use crate::schema;
 use crate::score::Incidents;
 use crate::shard::Shard;
 use crate::write::file::FileMeta;
@@ -32,7 +32,7 @@ pub enum TableRows {
 impl TableRows {
     /// The table as one file in its sort order, at `path` (runs are merged
     /// there; a file written already is used as it is).
-    pub fn into_file(self, path: &Path, t: &schema::TableSchema, meta: &FileMeta) -> Result<Written> {
+    pub fn into_file(self, path: &Path, t: &catalogue::TableSchema, meta: &FileMeta) -> Result<Written> {
         match self {
             TableRows::File(w) => Ok(w),
             TableRows::Runs(runs) => {
@@ -88,7 +88,7 @@ impl Collected {
         self.event_tests.absorb(p.event_tests);
         self.mention_tests.absorb(p.mention_tests);
         for (mine, theirs, t) in
-            [(&mut self.events, p.events, &schema::EVENTS), (&mut self.mentions, p.mentions, &schema::MENTIONS)]
+            [(&mut self.events, p.events, &catalogue::EVENTS), (&mut self.mentions, p.mentions, &catalogue::MENTIONS)]
         {
             let mut all = files(mine.take());
             all.extend(files(theirs));
@@ -140,13 +140,13 @@ pub fn collect(
     // 3. partition by partition: normalize, build the batch, test it,
     //    accumulate the scores and counts, write
     let sinks = partitions::Sinks {
-        event_runs: writing.then(|| SortedRuns::new(scratch, &schema::EVENTS).expecting(parts.len())),
+        event_runs: writing.then(|| SortedRuns::new(scratch, &catalogue::EVENTS).expecting(parts.len())),
         mention_writer: match writing {
-            true => Some(TableWriter::create(&scratch.join("mentions.parquet"), &schema::MENTIONS, meta)?),
+            true => Some(TableWriter::create(&scratch.join("mentions.parquet"), &catalogue::MENTIONS, meta)?),
             false => None,
         },
-        event_tests: BatchTests::new(&schema::EVENTS),
-        mention_tests: BatchTests::new(&schema::MENTIONS),
+        event_tests: BatchTests::new(&catalogue::EVENTS),
+        mention_tests: BatchTests::new(&catalogue::MENTIONS),
     };
     let done = partitions::work(opts, &dims, &published, &article_ids, &parts, sinks, &mut ledger, meta)?;
     clock.lap("3-partitions");

@@ -7,6 +7,7 @@ use super::options::{Options, Outcome};
 use super::partitions::batch;
 use super::prologue::RunFacts;
 use super::record::{self, Verdict};
+use crate::catalogue;
 use crate::gates::{self, BatchTests, Keys, TestOutcome};
 use crate::ledger::{Counts, Ledger};
 use crate::manifest::StageCounts;
@@ -17,7 +18,6 @@ use crate::publish::lock::WriterLock;
 use crate::publish::TableData;
 use crate::reference::Reference;
 use crate::rules::{Rule, Stage};
-use crate::schema;
 use crate::score::Incidents;
 use crate::write::file::FileMeta;
 use crate::write::{TableWriter, Written};
@@ -70,13 +70,13 @@ pub(crate) fn finish(
         (verdict, &lock, big.events, big.mentions, big.scores)
     {
         let tables = [
-            (&schema::ARTICLES, TableData::Frame(&small.articles)),
-            (&schema::ACTORS, TableData::Frame(&small.actors)),
-            (&schema::EVENTS, TableData::File(events)),
-            (&schema::MENTIONS, TableData::File(mentions)),
-            (&schema::RELATIONSHIP_SCORES, TableData::File(scores)),
-            (&schema::CODES, TableData::Frame(&small.codes)),
-            (&schema::REJECTS, TableData::Frame(&small.rejects)),
+            (&catalogue::ARTICLES, TableData::Frame(&small.articles)),
+            (&catalogue::ACTORS, TableData::Frame(&small.actors)),
+            (&catalogue::EVENTS, TableData::File(events)),
+            (&catalogue::MENTIONS, TableData::File(mentions)),
+            (&catalogue::RELATIONSHIP_SCORES, TableData::File(scores)),
+            (&catalogue::CODES, TableData::Frame(&small.codes)),
+            (&catalogue::REJECTS, TableData::Frame(&small.rejects)),
         ];
         record::publish(lock, opts, meta, tables, &mut m, &mut clock)?;
     }
@@ -128,10 +128,11 @@ fn big_tables(
         std::thread::scope(|scope| -> Result<_> {
             let event_checks = scope.spawn(move || event_tests.finish());
             let files = scope.spawn(move || -> Result<_> {
-                let e =
-                    events.map(|e| e.into_file(&scratch.join("events.parquet"), &schema::EVENTS, meta)).transpose()?;
+                let e = events
+                    .map(|e| e.into_file(&scratch.join("events.parquet"), &catalogue::EVENTS, meta))
+                    .transpose()?;
                 let m = mentions
-                    .map(|m| m.into_file(&scratch.join("mentions-all.parquet"), &schema::MENTIONS, meta))
+                    .map(|m| m.into_file(&scratch.join("mentions-all.parquet"), &catalogue::MENTIONS, meta))
                     .transpose()?;
                 Ok((e, m))
             });
@@ -285,7 +286,7 @@ fn score_table(
     path: Option<&Path>,
     meta: &FileMeta,
 ) -> Result<(usize, BatchTests, Option<Written>)> {
-    let t = &schema::RELATIONSHIP_SCORES;
+    let t = &catalogue::RELATIONSHIP_SCORES;
     let mut tests = BatchTests::new(t);
     let mut writer = path.map(|p| TableWriter::create(p, t, meta)).transpose()?;
     std::thread::scope(|scope| {

@@ -5,6 +5,7 @@
 //! sinks: the batch tests and the table writers.
 
 use super::options::Options;
+use crate::catalogue;
 use crate::config::Config;
 use crate::edtf::epoch_days;
 use crate::gates::{BatchTests, Keys};
@@ -17,7 +18,6 @@ use crate::normalize::{self, NArticle, NEvent};
 use crate::problem::{Error, Result, Table};
 use crate::progress::Stage;
 use crate::reference::Reference;
-use crate::schema;
 use crate::score::{Incidents, ScoredEvent};
 use crate::write::file::{to_batch, FileMeta};
 use crate::write::{SortedRuns, TableWriter};
@@ -41,11 +41,11 @@ impl Sinks {
     fn add(&mut self, events: DataFrame, mentions: DataFrame, keys: &Keys, meta: &FileMeta) -> Result<()> {
         self.event_tests.add(&events, keys);
         if let Some(runs) = &mut self.event_runs {
-            runs.add(&batch(&events, &schema::EVENTS, meta)?)?;
+            runs.add(&batch(&events, &catalogue::EVENTS, meta)?)?;
         }
         self.mention_tests.add(&mentions, keys);
         if let Some(w) = &mut self.mention_writer {
-            w.write(&batch(&mentions, &schema::MENTIONS, meta)?)?;
+            w.write(&batch(&mentions, &catalogue::MENTIONS, meta)?)?;
         }
         Ok(())
     }
@@ -302,7 +302,7 @@ fn add_incident(inc: &mut Incidents, e: &NEvent, incident: u128, top_of: &HashMa
 /// A batch of a table as Arrow, for writing.
 pub(super) fn batch(
     frame: &DataFrame,
-    t: &'static schema::TableSchema,
+    t: &'static catalogue::TableSchema,
     meta: &FileMeta,
 ) -> Result<arrow::record_batch::RecordBatch> {
     to_batch(frame, t, meta).map_err(|message| Error::Parquet { path: PathBuf::from(t.name), message })

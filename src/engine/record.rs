@@ -6,6 +6,7 @@
 
 use super::options::Options;
 use super::prologue::{now, Clock, RunFacts};
+use crate::catalogue;
 use crate::gates::TestOutcome;
 use crate::inputs::InputFile;
 use crate::ledger::{Counts, Ledger};
@@ -13,7 +14,6 @@ use crate::manifest::{self, Manifest, StageCounts};
 use crate::problem::Result;
 use crate::publish::lock::WriterLock;
 use crate::publish::{self, TableData};
-use crate::schema;
 use crate::write::file::FileMeta;
 use std::collections::BTreeMap;
 
@@ -63,7 +63,7 @@ pub fn head(h: Head) -> Manifest {
         run_id: h.run_id,
         program: "dyadflow",
         program_version: crate::inputs::PROGRAM_VERSION,
-        schema_version: schema::SCHEMA_VERSION,
+        schema_version: catalogue::SCHEMA_VERSION,
         command: h.command.to_string(),
         status: h.verdict.as_str().into(),
         exit_code: 0,
@@ -156,7 +156,7 @@ pub(crate) fn publish(
     lock: &WriterLock,
     opts: &Options,
     meta: &FileMeta,
-    tables: [(&'static schema::TableSchema, TableData); 7],
+    tables: [(&'static catalogue::TableSchema, TableData); 7],
     m: &mut Manifest,
     clock: &mut Clock,
 ) -> Result<()> {

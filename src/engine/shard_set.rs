@@ -15,6 +15,7 @@
 //!   size and SHA-256. A directory without it is not a complete shard set.
 
 use super::collect::{Collected, TableRows};
+use crate::catalogue;
 use crate::config::Config;
 use crate::gates::{BatchTests, BatchTestsState};
 use crate::inputs::InputFile;
@@ -22,7 +23,6 @@ use crate::ledger::{Ledger, LedgerState};
 use crate::marts::Counts;
 use crate::normalize::{NActor, NArticle};
 use crate::problem::{Error, Result};
-use crate::schema;
 use crate::score::{Incidents, IncidentsState};
 use crate::shard::Shard;
 use crate::write::file::FileMeta;
@@ -121,8 +121,8 @@ pub fn write(
         part;
     let events = events.expect("a shard run writes its tables");
     let mentions = mentions.expect("a shard run writes its tables");
-    let events = into_file(events, &scratch.join(EVENTS), &schema::EVENTS, meta)?;
-    let mentions = into_file(mentions, &scratch.join(MENTIONS), &schema::MENTIONS, meta)?;
+    let events = into_file(events, &scratch.join(EVENTS), &catalogue::EVENTS, meta)?;
+    let mentions = into_file(mentions, &scratch.join(MENTIONS), &catalogue::MENTIONS, meta)?;
     let state = State {
         ledger: ledger.state(),
         articles,
@@ -162,7 +162,7 @@ pub fn write(
 fn into_file(
     rows: TableRows,
     path: &Path,
-    t: &'static schema::TableSchema,
+    t: &'static catalogue::TableSchema,
     meta: &FileMeta,
 ) -> Result<crate::write::Written> {
     let w = rows.into_file(path, t, meta)?;
@@ -227,7 +227,7 @@ pub fn read(dir: &Path, m: &ShardManifest) -> Result<Collected> {
         BatchTests::from_state(s)
             .ok_or_else(|| bad(dir, "its tests name unknown rules or columns", "run the shard again"))
     };
-    let runs = |name: &str, t: &'static schema::TableSchema| {
+    let runs = |name: &str, t: &'static catalogue::TableSchema| {
         Some(TableRows::Runs(SortedRuns::of_files(dir, t, vec![dir.join(name)])))
     };
     Ok(Collected {
@@ -239,8 +239,8 @@ pub fn read(dir: &Path, m: &ShardManifest) -> Result<Collected> {
         incidents,
         event_tests: tests(state.event_tests)?,
         mention_tests: tests(state.mention_tests)?,
-        events: runs(EVENTS, &schema::EVENTS),
-        mentions: runs(MENTIONS, &schema::MENTIONS),
+        events: runs(EVENTS, &catalogue::EVENTS),
+        mentions: runs(MENTIONS, &catalogue::MENTIONS),
         staged: m.staged,
         normalized: m.normalized,
     })

@@ -57,7 +57,7 @@ pub fn execute_shard(opts: &Options, shard: Shard, raw_label: &str) -> Result<Sh
         format: set::FORMAT.into(),
         program: "dyadflow".into(),
         program_version: inputs::PROGRAM_VERSION.into(),
-        schema_version: crate::schema::SCHEMA_VERSION.into(),
+        schema_version: crate::catalogue::SCHEMA_VERSION.into(),
         run_id: rid,
         shard,
         hash: HASH.into(),

@@ -11,15 +11,7 @@ use std::io::Read;
 use std::rc::Rc;
 use std::sync::Arc;
 
-/// A column of a raw table.
-#[derive(Debug, Clone, Copy)]
-pub struct ColumnSpec {
-    pub name: &'static str,
-    pub required: bool,
-    /// Free text keeps its surrounding white space; every other column is
-    /// trimmed.
-    pub text: bool,
-}
+pub use crate::catalogue::raw::ColumnSpec;
 
 /// One data row as read, before its fields are checked.
 #[derive(Debug, Clone)]

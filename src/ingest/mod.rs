@@ -112,8 +112,9 @@ pub fn stream_table(
         let path = raw.join(&rel);
         let shown = display(raw, &rel);
         let rel_name = rel.to_string_lossy().replace('\\', "/");
-        let mut stream = csv_file::CsvStream::open(table, &path, &shown, &rel_name, records::columns(table))
-            .map_err(|source| Error::Read { path: path.clone(), source })?;
+        let mut stream =
+            csv_file::CsvStream::open(table, &path, &shown, &rel_name, crate::catalogue::raw::columns(table))
+                .map_err(|source| Error::Read { path: path.clone(), source })?;
         let fatal = table_fatal.clone().or(stream.fatal.clone());
         let mut read = 0;
         let article_col = stream.header.iter().position(|h| h == "article_id");

@@ -3,92 +3,11 @@
 //! shape. Records are read by column name (each column's position found from the
 //! file's header once per file), so column order is free.
 
-use super::csv_file::ColumnSpec;
+use crate::catalogue::raw::{ACTOR_TYPES, MODES};
 use crate::edtf::{self as dates, Edtf};
 use crate::ledger::RowSrc;
-use crate::problem::{Problem, Table};
+use crate::problem::Problem;
 use crate::rules::Rule;
-
-const fn req(name: &'static str, text: bool) -> ColumnSpec {
-    ColumnSpec { name, required: true, text }
-}
-const fn opt(name: &'static str, text: bool) -> ColumnSpec {
-    ColumnSpec { name, required: false, text }
-}
-
-pub const ARTICLE_COLUMNS: &[ColumnSpec] = &[
-    req("article_id", false),
-    req("title", true),
-    req("published", false),
-    req("language", false),
-    req("text_path", false),
-    opt("outlet", true),
-    opt("url", false),
-    opt("notes", true),
-];
-pub const ACTOR_COLUMNS: &[ColumnSpec] = &[
-    req("actor_id", false),
-    req("name", true),
-    req("type", false),
-    opt("country", false),
-    opt("parent", false),
-    opt("aliases", true),
-    opt("notes", true),
-];
-pub const EVENT_COLUMNS: &[ColumnSpec] = &[
-    req("article_id", false),
-    req("event_id", false),
-    req("source", false),
-    opt("target", false),
-    req("code", false),
-    req("date", false),
-    opt("date_text", true),
-    opt("mode", false),
-    req("evidence", true),
-    opt("evidence_start", false),
-    opt("quantity", false),
-    opt("quantity_unit", true),
-    opt("location", true),
-    opt("confidence", false),
-    opt("annotator", true),
-    opt("notes", true),
-];
-pub const MENTION_COLUMNS: &[ColumnSpec] = &[
-    req("article_id", false),
-    req("actor", false),
-    req("text", true),
-    opt("start", false),
-    opt("annotator", true),
-    opt("notes", true),
-];
-
-pub fn columns(table: Table) -> &'static [ColumnSpec] {
-    match table {
-        Table::Articles => ARTICLE_COLUMNS,
-        Table::Actors => ACTOR_COLUMNS,
-        Table::Events => EVENT_COLUMNS,
-        Table::Mentions => MENTION_COLUMNS,
-    }
-}
-
-pub const ACTOR_TYPES: &[&str] = &[
-    "state",
-    "government",
-    "legislature",
-    "judiciary",
-    "military",
-    "police",
-    "intelligence",
-    "person",
-    "armed_group",
-    "igo",
-    "ngo",
-    "media",
-    "business",
-    "civilians",
-    "other",
-];
-pub const MODES: &[&str] = &["asserted", "negated", "planned", "alleged"];
 
 /// A raw record: one optional string per column of its table (borrowed from
 /// the row), None where the column is absent or the field empty. Fields are found by the column's
@@ -637,6 +556,8 @@ pub fn mention(src: &RowSrc) -> (Option<Mention>, Vec<Problem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::raw::columns;
+    use crate::problem::Table;
 
     #[test]
     fn each_record_reads_exactly_the_columns_of_its_table() {

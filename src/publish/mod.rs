@@ -26,9 +26,9 @@
 pub mod fault;
 pub mod lock;
 
+use crate::catalogue::TableSchema;
 use crate::digest::sha256_hex;
 use crate::problem::{Error, Result};
-use crate::schema::TableSchema;
 use fault::checkpoint;
 use lock::WriterLock;
 use polars::prelude::DataFrame;
@@ -443,10 +443,11 @@ pub fn publish_with_page(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Column as Col, Kind, TableSchema};
+    use crate::catalogue::{Column as Col, Kind, TableSchema};
     use polars::prelude::*;
 
     static T: TableSchema = TableSchema {
+        checks: &[],
         name: "things",
         description: "test table",
         key: &["id"],
@@ -699,7 +700,7 @@ mod tests {
     fn free_text_columns_have_no_statistics_and_the_others_have_page_statistics() {
         use ::parquet::file::properties::EnabledStatistics;
         use ::parquet::schema::types::ColumnPath;
-        let props = crate::write::file::writer_properties(&crate::schema::EVENTS, &meta("r1"));
+        let props = crate::write::file::writer_properties(&crate::catalogue::EVENTS, &meta("r1"));
         let stats = |c: &str| props.statistics_enabled(&ColumnPath::from(c));
         assert_eq!(stats("evidence"), EnabledStatistics::None);
         assert_eq!(stats("notes"), EnabledStatistics::None);
@@ -720,7 +721,7 @@ mod tests {
         let kv = md.file_metadata().key_value_metadata().unwrap();
         let get = |k: &str| kv.iter().find(|x| x.key == k).and_then(|x| x.value.clone());
         assert_eq!(get("dyadflow.run_id").as_deref(), Some("r9"));
-        assert_eq!(get("dyadflow.schema_version").as_deref(), Some(crate::schema::SCHEMA_VERSION));
+        assert_eq!(get("dyadflow.schema_version").as_deref(), Some(crate::catalogue::SCHEMA_VERSION));
         assert!(get("ARROW:schema").is_some(), "field descriptions travel in the Arrow schema");
         let rg = md.row_group(0);
         assert_eq!(rg.sorting_columns().unwrap()[0].column_idx, 0);

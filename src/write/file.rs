@@ -2,7 +2,7 @@
 //! records the sort order, per-column descriptions, bloom filters and
 //! key-value metadata), and reading it back independently to check it.
 
-use crate::schema::{Kind, TableSchema, SCHEMA_VERSION};
+use crate::catalogue::{Kind, TableSchema, SCHEMA_VERSION};
 use arrow::array::{ArrayRef, BooleanArray, ListBuilder, PrimitiveArray, StringArray, StringBuilder};
 use arrow::datatypes::{DataType as ArrowType, Field, Schema};
 use arrow::datatypes::{Date32Type, Float64Type, Int32Type, Int64Type};

@@ -8,7 +8,7 @@
 use crate::problem::{Error, Result};
 pub mod file;
 
-use crate::schema::TableSchema;
+use crate::catalogue::TableSchema;
 use arrow::array::{Array, ArrayRef};
 use arrow::record_batch::RecordBatch;
 use arrow::row::{OwnedRow, RowConverter, Rows, SortField};
@@ -380,11 +380,12 @@ fn emit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Column as Col, Kind};
+    use crate::catalogue::{Column as Col, Kind};
     use arrow::array::{Int64Array, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     static T: TableSchema = TableSchema {
+        checks: &[],
         name: "things",
         description: "test table",
         key: &["k", "n"],

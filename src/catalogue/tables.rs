@@ -1,67 +1,12 @@
-//! The published tables' schemas: column names, types and descriptions, in
-//! order. The Parquet writer takes its schema from here, the README's data
-//! dictionary is checked against it, and `dyadflow schema` prints it.
+//! The seven published tables, column by column, with their order, key and
+//! generic tests.
 
-/// Schema version written into every file and the run record; raise it when
-/// a column or table changes, and say what changed in `SCHEMA_CHANGELOG.md`.
-pub const SCHEMA_VERSION: &str = "2";
+use super::raw::{ACTOR_TYPES, MODES, TABLE_NAMES};
+use super::{Check, Column, Ids, Kind, TableSchema};
+use crate::edtf::Precision;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Str,
-    Int32,
-    Int64,
-    Float64,
-    Bool,
-    Date,
-    ListStr,
-}
-
-impl Kind {
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Str => "string",
-            Kind::Int32 => "int32",
-            Kind::Int64 => "int64",
-            Kind::Float64 => "double",
-            Kind::Bool => "boolean",
-            Kind::Date => "date",
-            Kind::ListStr => "list<string>",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct Column {
-    pub name: &'static str,
-    pub kind: Kind,
-    pub nullable: bool,
-    /// Dictionary-encode in Parquet (low-cardinality strings and numbers).
-    pub dictionary: bool,
-    /// Write a bloom filter (id columns users filter on).
-    pub bloom: bool,
-    /// Free text (headlines, passages, remarks): no min/max statistics in
-    /// Parquet, which no filter on such a column could use.
-    pub free_text: bool,
-    pub description: &'static str,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct TableSchema {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub columns: &'static [Column],
-    /// Sort order of the rows, by column name.
-    pub sort_by: &'static [&'static str],
-    /// Columns whose values, together, are unique.
-    pub key: &'static [&'static str],
-}
-
-impl TableSchema {
-    pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| c.name == name)
-    }
-}
+/// QuadClass values, as text.
+const QUAD_CLASSES: &[&str] = &["1", "2", "3", "4"];
 
 macro_rules! col {
     ($name:literal, Str, null, text, $desc:literal) => {
@@ -174,6 +119,7 @@ pub const ARTICLES: TableSchema = TableSchema {
     description: "one row per annotated article",
     key: &["article_id"],
     sort_by: &["article_id"],
+    checks: &[],
     columns: &[
         col!("article_id", Str, req, bloom, "article id from articles.csv"),
         col!("title", Str, req, text, "headline as published"),
@@ -200,6 +146,7 @@ pub const ACTORS: TableSchema = TableSchema {
     description: "one row per actor: states, organisations, groups, persons",
     key: &["actor_id"],
     sort_by: &["actor_id"],
+    checks: &[Check::Accepted("type", ACTOR_TYPES), Check::References("parent_id", Ids::Actors), Check::References("top_id", Ids::Actors)],
     columns: &[
         col!("actor_id", Str, req, bloom, "canonical actor id (RUS, RUS.MFA, AFG.TALIBAN)"),
         col!("name", Str, req, "canonical English name"),
@@ -222,6 +169,17 @@ pub const EVENTS: TableSchema = TableSchema {
     description: "one row per annotated event claim (who did what to whom, when)",
     key: &["event_key"],
     sort_by: &["date_start", "date_end", "source_id", "target_id", "event_key"],
+    checks: &[
+        Check::Accepted("mode", MODES),
+        Check::Accepted("date_precision", &Precision::ALL),
+        Check::Accepted("quad_class", QUAD_CLASSES),
+        Check::References("source_id", Ids::Actors),
+        Check::References("target_id", Ids::Actors),
+        Check::References("source_top_id", Ids::Actors),
+        Check::References("target_top_id", Ids::Actors),
+        Check::References("article_id", Ids::Articles),
+        Check::References("code", Ids::Codes),
+    ],
     columns: &[
         col!("event_key", Str, req, bloom, "stable key: first 16 hex digits of SHA-256(article_id, event_id)"),
         col!(
@@ -285,6 +243,11 @@ pub const MENTIONS: TableSchema = TableSchema {
     description: "one row per place in a text where an actor is named",
     key: &["article_id", "start", "end"],
     sort_by: &["article_id", "start", "end"],
+    checks: &[
+        Check::References("actor_id", Ids::Actors),
+        Check::References("top_id", Ids::Actors),
+        Check::References("article_id", Ids::Articles),
+    ],
     columns: &[
         col!("article_id", Str, req, dict, "article whose text holds the mention"),
         col!("actor_id", Str, req, dict, bloom, "actor named"),
@@ -306,6 +269,7 @@ pub const RELATIONSHIP_SCORES: TableSchema = TableSchema {
     description: "one row per dyad, level, direction and period",
     key: &["level", "directed", "period", "actor_a", "actor_b"],
     sort_by: &["level", "directed", "period", "actor_a", "actor_b"],
+    checks: &[Check::Accepted("level", &["actor", "top"]), Check::Accepted("granularity", &["all", "year", "month"])],
     columns: &[
         col!(
             "level",
@@ -347,6 +311,7 @@ pub const CODES: TableSchema = TableSchema {
     description: "one row per CAMEO event code of the reference, with its labels and values (codes from the CAMEO codebook 1.1b3, Goldstein values as distributed by the GDELT Project, PLOVER categories derived from the openeventdata/PLOVER table under CC BY-SA 4.0; labels in dyadflow's words)",
     key: &["code"],
     sort_by: &["code"],
+    checks: &[Check::Accepted("quad_class", QUAD_CLASSES)],
     columns: &[
         col!("code", Str, req, bloom, "CAMEO event code, as text with leading zeros (events.code joins here)"),
         col!("label", Str, req, text, "short description of the code, in dyadflow's words"),
@@ -380,6 +345,7 @@ pub const REJECTS: TableSchema = TableSchema {
     description: "one row per raw row that was not published, with the reason",
     key: &["file", "line"],
     sort_by: &["table", "file", "line"],
+    checks: &[Check::Accepted("severity", &["error"]), Check::Accepted("table", TABLE_NAMES)],
     columns: &[
         col!("table", Str, req, dict, "raw table of the row: articles, actors, events or mentions"),
         col!("file", Str, req, dict, "raw file of the row, relative to the raw directory"),
@@ -393,60 +359,3 @@ pub const REJECTS: TableSchema = TableSchema {
         col!("raw_record", Str, req, text, "the raw row as a JSON object, header name to value"),
     ],
 };
-
-/// Every published table, in publishing order.
-pub const TABLES: [&TableSchema; 7] = [&ARTICLES, &ACTORS, &EVENTS, &MENTIONS, &RELATIONSHIP_SCORES, &CODES, &REJECTS];
-
-/// The published tables' columns as a Markdown data dictionary (what
-/// `dyadflow schema` prints, and the README's data dictionary).
-pub fn dictionary() -> String {
-    let mut s = String::new();
-    for t in TABLES {
-        s.push_str(&format!(
-            "### `{}`\n\n{}. Sorted by {}; key: {}.\n\n",
-            t.name,
-            capitalize(t.description),
-            t.sort_by.join(", "),
-            t.key.join(", ")
-        ));
-        s.push_str("| column | type | null | description |\n| --- | --- | --- | --- |\n");
-        for c in t.columns {
-            s.push_str(&format!(
-                "| `{}` | {} | {} | {} |\n",
-                c.name,
-                c.kind.name(),
-                if c.nullable { "yes" } else { "no" },
-                c.description
-            ));
-        }
-        s.push('\n');
-    }
-    s
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_unique_and_keys_and_sorts_exist() {
-        for t in TABLES {
-            let mut seen = std::collections::HashSet::new();
-            for c in t.columns {
-                assert!(seen.insert(c.name), "{}.{} twice", t.name, c.name);
-                assert!(!c.description.is_empty());
-            }
-            for k in t.key.iter().chain(t.sort_by) {
-                assert!(t.column(k).is_some(), "{}.{k}", t.name);
-            }
-        }
-    }
-}
