@@ -292,241 +292,292 @@ impl Builder {
     }
 }
 
-/// Builds the actor table for a corpus of `articles` articles.
-pub fn build(seed: u64, articles: u64) -> Actors {
-    let mut rng = Rng::new(seed, 0xAC70);
-    let mut b = Builder { list: Vec::new(), taken: HashMap::new(), ids: HashSet::new(), weight: Vec::new() };
-    // persons per state grow with the decimal order of magnitude of the corpus
-    let scale = articles.max(1).ilog10() as usize;
-    for (rank, line) in data::COUNTRIES.lines().enumerate() {
+/// Under which actor of its state an institution stands.
+#[derive(Clone, Copy)]
+enum Under {
+    State,
+    Government,
+    /// The ministry of defence, or the government when the state has none.
+    DefenceOrGovernment,
+}
+
+/// An institution of a state, named `<name> of <the state>` in the table,
+/// `<fr.0><fr.1> <de la state>` in French texts and `the <state> <en>` in
+/// English ones.
+struct Institution {
+    suffix: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    under: Under,
+    /// Its weight, in percent of its state's.
+    percent: u64,
+    /// Only states ranked below this have it.
+    ranks: usize,
+    fr: (&'static str, &'static str),
+    en: &'static str,
+}
+
+/// Every state's government, its parent of most other institutions.
+const GOVERNMENT: Institution = Institution {
+    suffix: "GOV",
+    name: "Government",
+    kind: "government",
+    under: Under::State,
+    percent: 35,
+    ranks: usize::MAX,
+    fr: ("le ", "gouvernement"),
+    en: "government",
+};
+
+/// The other institutions of a state, in the order they are added.
+#[rustfmt::skip]
+const INSTITUTIONS: [Institution; 7] = [
+    Institution { suffix: "MFA", name: "Ministry of Foreign Affairs", kind: "government", under: Under::Government, percent: 25, ranks: usize::MAX, fr: ("le ", "ministère des Affaires étrangères"), en: "foreign ministry" },
+    Institution { suffix: "DEF", name: "Ministry of Defence", kind: "government", under: Under::Government, percent: 15, ranks: 60, fr: ("le ", "ministère de la Défense"), en: "defence ministry" },
+    Institution { suffix: "MIL", name: "Armed Forces", kind: "military", under: Under::DefenceOrGovernment, percent: 30, ranks: usize::MAX, fr: ("l’", "armée"), en: "armed forces" },
+    Institution { suffix: "LEG", name: "Parliament", kind: "legislature", under: Under::State, percent: 8, ranks: 60, fr: ("le ", "Parlement"), en: "parliament" },
+    Institution { suffix: "POL", name: "Police", kind: "police", under: Under::Government, percent: 5, ranks: 60, fr: ("la ", "police"), en: "police" },
+    Institution { suffix: "INT", name: "Intelligence services", kind: "intelligence", under: Under::Government, percent: 5, ranks: 30, fr: ("les ", "services de renseignement"), en: "intelligence services" },
+    Institution { suffix: "JUD", name: "Judiciary", kind: "judiciary", under: Under::State, percent: 3, ranks: 30, fr: ("la ", "justice"), en: "judiciary" },
+];
+
+/// A state being added: its table row, rank, weight and the forms of its
+/// name that its institutions' names use.
+struct State<'a> {
+    iso: &'a str,
+    /// index of the state actor
+    s: usize,
+    rank: usize,
+    /// its Zipf weight
+    sw: u64,
+    /// `the United States`, `France`
+    the_en: String,
+    /// `United States`, `France`
+    en_noun: String,
+    /// `des États-Unis`, `de la France`
+    de: String,
+}
+
+/// The institutions of a state that persons stand under.
+struct Offices {
+    gov: usize,
+    mfa: Option<usize>,
+    def: Option<usize>,
+    leg: Option<usize>,
+}
+
+impl Builder {
+    /// Adds the state of one line of [`data::COUNTRIES`] (`rank`-th, 0-based)
+    /// with its labels, then its institutions and its persons.
+    fn state(&mut self, rng: &mut Rng, rank: usize, line: &str, scale: usize) {
         let f: Vec<&str> = line.split('|').collect();
         let (iso, en, fr, cap_en, cap_fr, extra) = (f[0], f[1], f[2], f[3], f[4], f[5]);
         let (en_det, en_noun) = split_det(en);
         let (fr_det, fr_noun) = split_det(fr);
         let (cap_fr_det, cap_fr_noun) = split_det(cap_fr);
         let sw = 1_000_000 / (rank as u64 + 1);
-        let Some(s) = b.add(iso.to_string(), &en_noun, "state", Some(iso), None, sw) else { continue };
-        b.surface(s, false, &en_det, &en_noun);
-        b.surface(s, true, &fr_det, &fr_noun);
-        b.surface(s, false, "", cap_en);
-        b.surface(s, true, &cap_fr_det, &cap_fr_noun);
+        let Some(s) = self.add(iso.to_string(), &en_noun, "state", Some(iso), None, sw) else { return };
+        self.surface(s, false, &en_det, &en_noun);
+        self.surface(s, true, &fr_det, &fr_noun);
+        self.surface(s, false, "", cap_en);
+        self.surface(s, true, &cap_fr_det, &cap_fr_noun);
         for x in extra.split(';') {
-            b.alias(s, x);
+            self.alias(s, x);
         }
-        b.typo(s, &fr_noun, &mut rng);
+        self.typo(s, &fr_noun, rng);
         if rank % 3 == 0 {
-            b.typo(s, &cap_fr_noun, &mut rng);
+            self.typo(s, &cap_fr_noun, rng);
         }
-        let de = de_fr(&fr_det, &fr_noun);
-        let the_en = format!("{en_det}{en_noun}");
-        let sub = |b: &mut Builder, suffix: &str, name: String, kind, parent, w, fr: (&str, String), en: String| {
-            let a = b.add(format!("{iso}.{suffix}"), &name, kind, Some(iso), Some(parent), w)?;
-            b.surface(a, true, fr.0, &fr.1);
-            b.surface(a, false, "the ", &en);
-            Some(a)
-        };
-        let gov = sub(
-            &mut b,
-            "GOV",
-            format!("Government of {the_en}"),
-            "government",
-            s,
-            sw * 35 / 100,
-            ("le ", format!("gouvernement {de}")),
-            format!("{en_noun} government"),
-        );
-        let Some(gov) = gov else { continue };
-        let mfa = sub(
-            &mut b,
-            "MFA",
-            format!("Ministry of Foreign Affairs of {the_en}"),
-            "government",
-            gov,
-            sw * 25 / 100,
-            ("le ", format!("ministère des Affaires étrangères {de}")),
-            format!("{en_noun} foreign ministry"),
-        );
-        let def = if rank < 60 {
-            sub(
-                &mut b,
-                "DEF",
-                format!("Ministry of Defence of {the_en}"),
-                "government",
-                gov,
-                sw * 15 / 100,
-                ("le ", format!("ministère de la Défense {de}")),
-                format!("{en_noun} defence ministry"),
-            )
-        } else {
-            None
-        };
-        sub(
-            &mut b,
-            "MIL",
-            format!("Armed Forces of {the_en}"),
-            "military",
-            def.unwrap_or(gov),
-            sw * 30 / 100,
-            ("l’", format!("armée {de}")),
-            format!("{en_noun} armed forces"),
-        );
-        let leg = if rank < 60 {
-            let leg = sub(
-                &mut b,
-                "LEG",
-                format!("Parliament of {the_en}"),
-                "legislature",
-                s,
-                sw * 8 / 100,
-                ("le ", format!("Parlement {de}")),
-                format!("{en_noun} parliament"),
-            );
-            sub(
-                &mut b,
-                "POL",
-                format!("Police of {the_en}"),
-                "police",
-                gov,
-                sw * 5 / 100,
-                ("la ", format!("police {de}")),
-                format!("{en_noun} police"),
-            );
-            leg
-        } else {
-            None
-        };
-        if rank < 30 {
-            sub(
-                &mut b,
-                "INT",
-                format!("Intelligence services of {the_en}"),
-                "intelligence",
-                gov,
-                sw * 5 / 100,
-                ("les ", format!("services de renseignement {de}")),
-                format!("{en_noun} intelligence services"),
-            );
-            sub(
-                &mut b,
-                "JUD",
-                format!("Judiciary of {the_en}"),
-                "judiciary",
-                s,
-                sw * 3 / 100,
-                ("la ", format!("justice {de}")),
-                format!("{en_noun} judiciary"),
-            );
-            if let Some(c) = b.add(
-                format!("{iso}.CIV"),
-                &format!("Civilians in {the_en}"),
-                "civilians",
-                Some(iso),
-                None,
-                sw * 6 / 100,
-            ) {
-                b.surface(c, true, "la ", &format!("population civile {de}"));
-                b.surface(c, false, "", &format!("civilians in {the_en}"));
+        let st =
+            State { iso, s, rank, sw, the_en: format!("{en_det}{en_noun}"), de: de_fr(&fr_det, &fr_noun), en_noun };
+        let Some(offices) = self.institutions(&st) else { return };
+        // persons per state grow with the decimal order of magnitude of the corpus
+        let minor = if rank < 40 { scale } else { scale / 2 };
+        self.officials(rng, &st, &offices, minor);
+    }
+
+    /// Adds an institution of a state under `parent`.
+    fn institution(&mut self, st: &State, inst: &Institution, parent: usize) -> Option<usize> {
+        let name = format!("{} of {}", inst.name, st.the_en);
+        let w = st.sw * inst.percent / 100;
+        let a = self.add(format!("{}.{}", st.iso, inst.suffix), &name, inst.kind, Some(st.iso), Some(parent), w)?;
+        self.surface(a, true, inst.fr.0, &format!("{} {}", inst.fr.1, st.de));
+        self.surface(a, false, "the ", &format!("{} {}", st.en_noun, inst.en));
+        Some(a)
+    }
+
+    /// Adds the government of a state, the institutions of its rank and (for
+    /// the first 30) its civilians; none when the government cannot be added.
+    fn institutions(&mut self, st: &State) -> Option<Offices> {
+        let gov = self.institution(st, &GOVERNMENT, st.s)?;
+        let mut o = Offices { gov, mfa: None, def: None, leg: None };
+        for inst in &INSTITUTIONS {
+            if st.rank >= inst.ranks {
+                continue;
+            }
+            let parent = match inst.under {
+                Under::State => st.s,
+                Under::Government => gov,
+                Under::DefenceOrGovernment => o.def.unwrap_or(gov),
+            };
+            let a = self.institution(st, inst, parent);
+            match inst.suffix {
+                "MFA" => o.mfa = a,
+                "DEF" => o.def = a,
+                "LEG" => o.leg = a,
+                _ => {}
             }
         }
-        b.person(&mut rng, iso, gov, "le président ", "President ", sw * 30 / 100);
-        if let Some(mfa) = mfa {
-            b.person(&mut rng, iso, mfa, "le chef de la diplomatie ", "Foreign Minister ", sw * 20 / 100);
+        if st.rank < 30 {
+            let (iso, the_en, de) = (st.iso, &st.the_en, &st.de);
+            let name = format!("Civilians in {the_en}");
+            if let Some(c) = self.add(format!("{iso}.CIV"), &name, "civilians", Some(iso), None, st.sw * 6 / 100) {
+                self.surface(c, true, "la ", &format!("population civile {de}"));
+                self.surface(c, false, "", &format!("civilians in {the_en}"));
+            }
         }
-        if let Some(def) = def {
-            b.person(&mut rng, iso, def, "le ministre de la Défense ", "Defence Minister ", sw * 10 / 100);
+        Some(o)
+    }
+
+    /// Adds the persons of a state: its president, foreign and defence
+    /// ministers, and `minor` spokespersons, MPs, ambassadors or advisers.
+    fn officials(&mut self, rng: &mut Rng, st: &State, o: &Offices, minor: usize) {
+        let (iso, sw) = (st.iso, st.sw);
+        self.person(rng, iso, o.gov, "le président ", "President ", sw * 30 / 100);
+        if let Some(mfa) = o.mfa {
+            self.person(rng, iso, mfa, "le chef de la diplomatie ", "Foreign Minister ", sw * 20 / 100);
         }
-        let minor = if rank < 40 { scale } else { scale / 2 };
+        if let Some(def) = o.def {
+            self.person(rng, iso, def, "le ministre de la Défense ", "Defence Minister ", sw * 10 / 100);
+        }
         for k in 0..minor {
-            match (k % 3, leg, mfa) {
-                (0, _, _) => b.person(&mut rng, iso, gov, "le porte-parole ", "spokesperson ", sw * 4 / 100),
-                (1, Some(leg), _) => b.person(&mut rng, iso, leg, "le député ", "MP ", sw * 3 / 100),
-                (_, _, Some(mfa)) => b.person(&mut rng, iso, mfa, "l’ambassadeur ", "Ambassador ", sw * 3 / 100),
-                _ => b.person(&mut rng, iso, gov, "le conseiller ", "adviser ", sw * 3 / 100),
+            match (k % 3, o.leg, o.mfa) {
+                (0, _, _) => self.person(rng, iso, o.gov, "le porte-parole ", "spokesperson ", sw * 4 / 100),
+                (1, Some(leg), _) => self.person(rng, iso, leg, "le député ", "MP ", sw * 3 / 100),
+                (_, _, Some(mfa)) => self.person(rng, iso, mfa, "l’ambassadeur ", "Ambassador ", sw * 3 / 100),
+                _ => self.person(rng, iso, o.gov, "le conseiller ", "adviser ", sw * 3 / 100),
             };
         }
     }
-    for (j, line) in data::OTHER_ACTORS.lines().enumerate() {
+
+    /// Adds the actor of one line of [`data::OTHER_ACTORS`] (`j`-th, 0-based):
+    /// an international organisation, NGO, medium, business or armed group.
+    fn other(&mut self, rng: &mut Rng, j: usize, line: &str) {
         let f: Vec<&str> = line.split('|').collect();
         let (id, kind, country, parent, en, fr, extra) = (f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
         let kind: &'static str =
             ["igo", "ngo", "media", "business", "armed_group"].into_iter().find(|k| *k == kind).unwrap_or("other");
-        let parent = (!parent.is_empty()).then(|| b.list.iter().position(|a| a.id == parent)).flatten();
+        let parent = (!parent.is_empty()).then(|| self.list.iter().position(|a| a.id == parent)).flatten();
         let (en_det, en_noun) = split_det(en);
         let (fr_det, fr_noun) = split_det(fr);
         let country = (!country.is_empty()).then_some(country);
-        let Some(a) = b.add(id.to_string(), &en_noun, kind, country, parent, 600_000 / (j as u64 + 1)) else {
-            continue;
+        let Some(a) = self.add(id.to_string(), &en_noun, kind, country, parent, 600_000 / (j as u64 + 1)) else {
+            return;
         };
-        b.surface(a, false, &en_det, &en_noun);
-        b.surface(a, true, &fr_det, &fr_noun);
+        self.surface(a, false, &en_det, &en_noun);
+        self.surface(a, true, &fr_det, &fr_noun);
         for x in extra.split(';') {
-            b.alias(a, x);
+            self.alias(a, x);
         }
         if j % 4 == 1 {
-            b.typo(a, &fr_noun, &mut rng);
+            self.typo(a, &fr_noun, rng);
         }
     }
-    // generated armed groups, a few more in larger corpora
-    let states: Vec<usize> = (0..b.list.len()).filter(|&i| b.list[i].kind == "state").collect();
-    let mut made = 0;
-    let mut tries = 0;
-    while made < 4 + 2 * scale && tries < 200 {
-        tries += 1;
-        let region = format!("{}{}", rng.pick(data::REGION_HEADS), rng.pick(data::REGION_TAILS));
-        let st = states[rng.below(states.len().min(60) as u64) as usize];
-        let iso = b.list[st].id.clone();
-        let id = format!("{iso}.{}LF", id_part(&region));
-        let Some(g) = b.add(id, &format!("{region} Liberation Front"), "armed_group", Some(&iso), None, 20_000) else {
-            continue;
-        };
-        let de = de_fr("", &region);
-        b.surface(g, true, "le ", &format!("Front de libération {de}"));
-        b.surface(g, false, "the ", &format!("{region} Liberation Front"));
-        let initials: String = format!("FL{}", region.chars().next().unwrap_or('X'));
-        b.alias(g, &initials);
-        made += 1;
-    }
-    // a few actor notes, as annotators leave them
-    for (i, a) in b.list.iter_mut().enumerate() {
-        if i % 17 == 5 {
-            a.notes = Some(match i % 3 {
-                0 => "name as in the annotation guide",
-                1 => "aliases from the texts, \"sic\"",
-                _ => "parent checked against the official organigram",
-            });
+
+    /// Adds generated armed groups (`<Region> Liberation Front`), a few more
+    /// in larger corpora.
+    fn armed_groups(&mut self, rng: &mut Rng, scale: usize) {
+        let states: Vec<usize> = (0..self.list.len()).filter(|&i| self.list[i].kind == "state").collect();
+        let mut made = 0;
+        let mut tries = 0;
+        while made < 4 + 2 * scale && tries < 200 {
+            tries += 1;
+            let region = format!("{}{}", rng.pick(data::REGION_HEADS), rng.pick(data::REGION_TAILS));
+            let st = states[rng.below(states.len().min(60) as u64) as usize];
+            let iso = self.list[st].id.clone();
+            let id = format!("{iso}.{}LF", id_part(&region));
+            let name = format!("{region} Liberation Front");
+            let Some(g) = self.add(id, &name, "armed_group", Some(&iso), None, 20_000) else {
+                continue;
+            };
+            let de = de_fr("", &region);
+            self.surface(g, true, "le ", &format!("Front de libération {de}"));
+            self.surface(g, false, "the ", &format!("{region} Liberation Front"));
+            let initials: String = format!("FL{}", region.chars().next().unwrap_or('X'));
+            self.alias(g, &initials);
+            made += 1;
         }
     }
-    // case and accent variants of every label, kept only when they still fold
-    // to the same label
-    for a in &mut b.list {
-        let mut labels = vec![a.name.clone()];
-        labels.extend(a.aliases.iter().cloned());
-        for l in labels {
-            let key = fold(&l);
-            for v in [l.to_uppercase(), l.to_lowercase(), strip_accents(&l)] {
-                if v != l && fold(&v) == key && !a.variants.contains(&v) {
-                    a.variants.push(v);
-                }
+
+    /// A few actor notes, as annotators leave them.
+    fn notes(&mut self) {
+        for (i, a) in self.list.iter_mut().enumerate() {
+            if i % 17 == 5 {
+                a.notes = Some(match i % 3 {
+                    0 => "name as in the annotation guide",
+                    1 => "aliases from the texts, \"sic\"",
+                    _ => "parent checked against the official organigram",
+                });
             }
         }
-        // an actor without a surface is named by its name
-        if a.fr.is_empty() {
-            a.fr.push(Surface { det: String::new(), noun: a.name.clone() });
-        }
-        if a.en.is_empty() {
-            a.en.push(Surface { det: String::new(), noun: a.name.clone() });
+    }
+
+    /// Case and accent variants of every label, kept only when they still
+    /// fold to the same label; a surface from its name for an actor without
+    /// one.
+    fn variants(&mut self) {
+        for a in &mut self.list {
+            let mut labels = vec![a.name.clone()];
+            labels.extend(a.aliases.iter().cloned());
+            for l in labels {
+                let key = fold(&l);
+                for v in [l.to_uppercase(), l.to_lowercase(), strip_accents(&l)] {
+                    if v != l && fold(&v) == key && !a.variants.contains(&v) {
+                        a.variants.push(v);
+                    }
+                }
+            }
+            // an actor without a surface is named by its name
+            if a.fr.is_empty() {
+                a.fr.push(Surface { det: String::new(), noun: a.name.clone() });
+            }
+            if a.en.is_empty() {
+                a.en.push(Surface { det: String::new(), noun: a.name.clone() });
+            }
         }
     }
-    // Zipf over ranks: the rank-r actor is drawn with weight 1/r
-    let mut order: Vec<usize> = (0..b.list.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(b.weight[i]), i));
-    let mut cum = Vec::with_capacity(order.len());
-    let mut total = 0u64;
-    for r in 0..order.len() {
-        total += 1_000_000_000_000 / (r as u64 + 1);
-        cum.push(total);
+
+    /// The table, with Zipf over ranks: the rank-r actor is drawn with weight 1/r.
+    fn finish(self) -> Actors {
+        let mut order: Vec<usize> = (0..self.list.len()).collect();
+        order.sort_by_key(|&i| (std::cmp::Reverse(self.weight[i]), i));
+        let mut cum = Vec::with_capacity(order.len());
+        let mut total = 0u64;
+        for r in 0..order.len() {
+            total += 1_000_000_000_000 / (r as u64 + 1);
+            cum.push(total);
+        }
+        Actors { list: self.list, taken: self.taken, order, cum }
     }
-    Actors { list: b.list, taken: b.taken, order, cum }
+}
+
+/// Builds the actor table for a corpus of `articles` articles.
+pub fn build(seed: u64, articles: u64) -> Actors {
+    let mut rng = Rng::new(seed, 0xAC70);
+    let mut b = Builder { list: Vec::new(), taken: HashMap::new(), ids: HashSet::new(), weight: Vec::new() };
+    // persons per state and armed groups grow with the decimal order of
+    // magnitude of the corpus
+    let scale = articles.max(1).ilog10() as usize;
+    for (rank, line) in data::COUNTRIES.lines().enumerate() {
+        b.state(&mut rng, rank, line, scale);
+    }
+    for (j, line) in data::OTHER_ACTORS.lines().enumerate() {
+        b.other(&mut rng, j, line);
+    }
+    b.armed_groups(&mut rng, scale);
+    b.notes();
+    b.variants();
+    b.finish()
 }
 
 #[cfg(test)]
