@@ -148,8 +148,8 @@ fn imports_point_down() {
     assert!(upward.is_empty(), "imports that point up:\n{}", upward.join("\n"));
 }
 
-/// Within a folder, the files do not import each other in a circle either:
-/// `mod.rs` names its parts, and a part names the parts listed before it.
+/// Within a folder, the parts (the files beside `mod.rs`, which declares
+/// them and holds what they share) do not import each other in a circle.
 #[test]
 fn no_circle_between_the_files_of_a_folder() {
     let files = library_files();
@@ -166,7 +166,7 @@ fn no_circle_between_the_files_of_a_folder() {
         let body = code(text).join("\n");
         let mut to = BTreeSet::new();
         for s in &siblings {
-            if *s == me || s == "mod" {
+            if *s == me || s == "mod" || me == "mod" {
                 continue;
             }
             let named = |prefix: &str| {
@@ -174,35 +174,8 @@ fn no_circle_between_the_files_of_a_folder() {
                     || body.contains(&format!("{prefix}{s},"))
                     || body.contains(&format!("{prefix}{s}}}"))
             };
-            // mod.rs hands its parts' names on (`pub mod`, `pub use`): the
-            // folder's face, not a use; its own code using a part is one
-            let from_mod = me == "mod"
-                && body
-                    .lines()
-                    .filter(|l| !l.trim_start().starts_with("pub use "))
-                    .any(|l| l.contains(&format!("{s}::")));
-            if named("super::") || named(&format!("crate::{}::", dir.replace('/', "::"))) || from_mod {
+            if named("super::") || named(&format!("crate::{}::", dir.replace('/', "::"))) {
                 to.insert(format!("{dir}/{s}"));
-            }
-        }
-        // a part that takes a name defined in its folder's mod.rs
-        if me != "mod" && (body.contains("use super::{") || body.contains("use super::")) {
-            let defined_in_mod = files
-                .iter()
-                .find(|(p, _)| *p == format!("{dir}/mod.rs"))
-                .map(|(_, t)| code(t).join("\n"))
-                .unwrap_or_default();
-            for l in body.lines().filter(|l| l.trim_start().starts_with("use super::")) {
-                let names = l.trim_start().trim_start_matches("use super::").trim_end_matches(';');
-                let names = names.trim_start_matches('{').trim_end_matches('}');
-                for n in names.split(',').map(|n| n.trim().split("::").next().unwrap_or("").trim()) {
-                    let defines = ["struct ", "enum ", "fn ", "const ", "type ", "trait "]
-                        .iter()
-                        .any(|k| defined_in_mod.contains(&format!("{k}{n}")));
-                    if !n.is_empty() && !siblings.contains(n) && defines {
-                        to.insert(format!("{dir}/mod"));
-                    }
-                }
             }
         }
         edges.insert(format!("{dir}/{me}"), to);

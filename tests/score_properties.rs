@@ -4,10 +4,73 @@
 //! actor rows.
 
 use dyadflow::config::ScoreConfig;
-use dyadflow::score::relationship_scores;
+use dyadflow::problem::{Error, Result};
+use dyadflow::score::{incident_hash, Incidents, ScoreRows, ScoredEvent};
 use polars::prelude::*;
 use proptest::prelude::*;
 use std::collections::HashMap;
+
+/// The relationship_scores table of an events table (with top ids, Goldstein
+/// values and QuadClass), through the score accumulator's public interface:
+/// each row added as an incident report, then the sums finished in one chunk.
+fn relationship_scores(events: &DataFrame, cfg: &ScoreConfig) -> Result<DataFrame> {
+    let err = Error::polars("score");
+    let str_col = |name: &str| -> Result<StringChunked> {
+        Ok(events.column(name).map_err(Error::polars("score"))?.str().map_err(Error::polars("score"))?.clone())
+    };
+    let (source, target, source_top, target_top, code, mode) = (
+        str_col("source_id")?,
+        str_col("target_id")?,
+        str_col("source_top_id")?,
+        str_col("target_top_id")?,
+        str_col("code")?,
+        str_col("mode")?,
+    );
+    let num = |name: &str, t: DataType| -> Result<Series> {
+        events.column(name).and_then(|c| c.as_materialized_series().cast(&t)).map_err(Error::polars("score"))
+    };
+    let quad = num("quad_class", DataType::Int32)?;
+    let goldstein = num("goldstein", DataType::Float64)?;
+    let confidence = num("confidence", DataType::Float64)?;
+    let ds = num("date_start", DataType::Int32)?;
+    let de = num("date_end", DataType::Int32)?;
+    let (quad, goldstein, confidence, ds, de) = (
+        quad.i32().map_err(Error::polars("score"))?,
+        goldstein.f64().map_err(Error::polars("score"))?,
+        confidence.f64().map_err(Error::polars("score"))?,
+        ds.i32().map_err(Error::polars("score"))?,
+        de.i32().map_err(err)?,
+    );
+    let mut inc = Incidents::new(cfg);
+    for i in 0..events.height() {
+        let (Some(s), Some(st), Some(c), Some(m)) = (source.get(i), source_top.get(i), code.get(i), mode.get(i)) else {
+            continue;
+        };
+        inc.add(&ScoredEvent {
+            source_id: s,
+            target_id: target.get(i),
+            source_top_id: st,
+            target_top_id: target_top.get(i),
+            code: c,
+            quad_class: quad.get(i).unwrap_or_default(),
+            goldstein: goldstein.get(i).unwrap_or_default(),
+            mode: m,
+            confidence: confidence.get(i).unwrap_or(1.0),
+            date_start: ds.get(i).unwrap_or_default(),
+            date_end: de.get(i).unwrap_or_default(),
+            incident: incident_hash(s, target.get(i), c, ds.get(i).unwrap_or_default(), de.get(i).unwrap_or_default()),
+        });
+    }
+    let mut frames = Vec::new();
+    inc.finish(usize::MAX, |rows| {
+        frames.push(rows.into_frame()?);
+        Ok(())
+    })?;
+    match frames.pop() {
+        Some(df) => Ok(df),
+        None => ScoreRows::default().into_frame(),
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Ev {

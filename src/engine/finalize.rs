@@ -82,7 +82,7 @@ pub(crate) fn finish(
     }
     m.durations_ms = clock.laps;
     m.finished_at = super::prologue::now();
-    Ok(Outcome { manifest: m, actors: small.actors, lock })
+    Ok(Outcome { manifest: m, lock })
 }
 
 /// The dimensions of the whole corpus and the counts of their rows.

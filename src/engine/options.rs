@@ -3,7 +3,6 @@
 use crate::config::Config;
 use crate::manifest::Manifest;
 use crate::publish::lock::WriterLock;
-use polars::prelude::DataFrame;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -61,9 +60,6 @@ pub const DEFAULT_KEEP_RUNS: usize = 3;
 /// What a run did.
 pub struct Outcome {
     pub manifest: Manifest,
-    /// The actors table (empty when the run found its result published
-    /// already).
-    pub actors: DataFrame,
     /// The output's writer lock, held until the outcome is dropped (after
     /// the run report is written).
     pub lock: Option<WriterLock>,

@@ -8,7 +8,6 @@ use crate::inputs::PROGRAM_VERSION;
 use crate::problem::Result;
 use crate::shard::Shard;
 use crate::write::file::FileMeta;
-use polars::prelude::DataFrame;
 
 /// A plain run: the prologue, the partitions of the whole corpus, the
 /// finalize stage and the commit.
@@ -16,7 +15,7 @@ pub fn execute(opts: &Options) -> Result<Outcome> {
     let (run, lock) = match prologue::begin(opts)? {
         prologue::Begun::UpToDate(run, current, lock) => {
             let manifest = record::unchanged(opts, run, *current);
-            return Ok(Outcome { manifest, actors: DataFrame::empty(), lock });
+            return Ok(Outcome { manifest, lock });
         }
         prologue::Begun::Run(run, lock) => (run, lock),
     };

@@ -137,8 +137,7 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
     let mut run = match prologue::up_to_date(&opts, run, lock.as_ref()) {
         UpToDate::Yes(run, current) => {
             let m = super::record::unchanged(&opts, run, *current);
-            let empty = polars::prelude::DataFrame::empty();
-            return Ok(Outcome { manifest: m, actors: empty, lock });
+            return Ok(Outcome { manifest: m, lock });
         }
         UpToDate::No(run) => run,
     };

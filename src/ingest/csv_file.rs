@@ -21,17 +21,6 @@ pub struct CsvRow {
     pub problems: Vec<Problem>,
 }
 
-#[derive(Debug)]
-pub struct CsvFile {
-    pub display: String,
-    pub header: Arc<[String]>,
-    pub rows: Vec<CsvRow>,
-    /// File-level problems (reported once).
-    pub problems: Vec<Problem>,
-    /// A file-level error that rejects every row of the file.
-    pub fatal: Option<Problem>,
-}
-
 fn lossy(field: &[u8]) -> String {
     String::from_utf8_lossy(field).into_owned()
 }
@@ -331,22 +320,6 @@ impl<R: Read> CsvStream<R> {
     }
 }
 
-/// Parses the bytes of one CSV file of `table` (all rows at once).
-pub fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[ColumnSpec]) -> CsvFile {
-    let mut stream = CsvStream::new(table, display, rel, data, columns);
-    let mut rows = Vec::new();
-    while let Some(r) = stream.next_row() {
-        rows.push(r);
-    }
-    CsvFile {
-        display: display.to_string(),
-        header: stream.header.clone(),
-        rows,
-        problems: std::mem::take(&mut stream.problems),
-        fatal: stream.fatal.take(),
-    }
-}
-
 /// Line breaks in `bytes`, as the CSV reader sees them: `\r\n`, `\n`, or a
 /// lone `\r` (old Mac files) each end a line.
 pub fn line_breaks(bytes: &[u8]) -> u64 {
@@ -431,6 +404,31 @@ mod tests {
 
     const COLS: &[ColumnSpec] =
         &[ColumnSpec { name: "a", required: true, text: false }, ColumnSpec { name: "b", required: false, text: true }];
+
+    #[derive(Debug)]
+    struct CsvFile {
+        header: Arc<[String]>,
+        rows: Vec<CsvRow>,
+        /// File-level problems (reported once).
+        problems: Vec<Problem>,
+        /// A file-level error that rejects every row of the file.
+        fatal: Option<Problem>,
+    }
+
+    /// Parses the bytes of one CSV file of `table` (all rows at once).
+    fn parse(table: Table, display: &str, rel: &str, data: &[u8], columns: &[ColumnSpec]) -> CsvFile {
+        let mut stream = CsvStream::new(table, display, rel, data, columns);
+        let mut rows = Vec::new();
+        while let Some(r) = stream.next_row() {
+            rows.push(r);
+        }
+        CsvFile {
+            header: stream.header.clone(),
+            rows,
+            problems: std::mem::take(&mut stream.problems),
+            fatal: stream.fatal.take(),
+        }
+    }
 
     fn rules(f: &CsvFile) -> Vec<Rule> {
         f.problems.iter().map(|p| p.rule).collect()
