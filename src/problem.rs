@@ -124,8 +124,12 @@ pub enum Error {
     Config { path: PathBuf, message: String },
     #[error("polars failed in stage {stage}: {source}")]
     Polars { stage: &'static str, source: polars::error::PolarsError },
-    #[error("parquet failed for {path}: {message}")]
-    Parquet { path: PathBuf, message: String },
+    #[error("parquet failed for {path}: {source}")]
+    Parquet {
+        path: PathBuf,
+        #[source]
+        source: TableFileError,
+    },
     #[error(
         "output directory {} is being written by another run ({holder}); gave up after {:.1} s: \
          pass --wait SECONDS to wait for it",
@@ -212,7 +216,27 @@ impl StorageError {
     }
 }
 
+/// Why a table's Parquet file could not be written or read back: the Parquet
+/// or Arrow library's own error, the file system's, or a file (or frame)
+/// that is not as its table says.
+#[derive(Debug, thiserror::Error)]
+pub enum TableFileError {
+    #[error(transparent)]
+    Parquet(#[from] parquet::errors::ParquetError),
+    #[error(transparent)]
+    Arrow(#[from] arrow::error::ArrowError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Shape(String),
+}
+
 impl Error {
+    /// A table file's error at `path`.
+    pub fn parquet(path: &std::path::Path) -> impl FnOnce(TableFileError) -> Error + '_ {
+        move |source| Error::Parquet { path: path.to_path_buf(), source }
+    }
+
     pub fn polars(stage: &'static str) -> impl FnOnce(polars::error::PolarsError) -> Error {
         move |source| Error::Polars { stage, source }
     }

@@ -13,7 +13,7 @@ use crate::ledger::{Counts, Ledger};
 use crate::manifest::StageCounts;
 use crate::marts;
 use crate::normalize::{NActor, NArticle};
-use crate::problem::{Error, Result, Table};
+use crate::problem::{Error, Result, Table, TableFileError};
 use crate::publish::lock::WriterLock;
 use crate::publish::TableData;
 use crate::reference::Reference;
@@ -307,7 +307,7 @@ fn score_table(
         let rows = incidents.finish(SCORE_CHUNK_ROWS, |chunk| {
             tx.send(chunk).map_err(|_| Error::Parquet {
                 path: PathBuf::from(t.name),
-                message: "the writer of the scores stopped".into(),
+                source: TableFileError::Shape("the writer of the scores stopped".into()),
             })
         });
         drop(tx);

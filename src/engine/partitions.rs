@@ -24,7 +24,6 @@ use crate::write::{SortedRuns, TableWriter};
 use polars::prelude::DataFrame;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -305,5 +304,5 @@ pub(super) fn batch(
     t: &'static catalogue::TableSchema,
     meta: &FileMeta,
 ) -> Result<arrow::record_batch::RecordBatch> {
-    to_batch(frame, t, meta).map_err(|message| Error::Parquet { path: PathBuf::from(t.name), message })
+    to_batch(frame, t, meta).map_err(Error::parquet(std::path::Path::new(t.name)))
 }

@@ -6,7 +6,7 @@ use super::page::script_json;
 use super::read::{each_batch, each_selected, opt, Batch};
 use super::{date, DyadKey, EVIDENCE_BYTES, EVIDENCE_PER_DYAD, LEVELS, PASSAGE_CHARS};
 use crate::digest::sha256_hex;
-use crate::problem::{Error, Result};
+use crate::problem::{Error, Result, TableFileError};
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -154,7 +154,7 @@ impl Evidence {
             for i in 0..b.rows() {
                 let row = *next.next().ok_or_else(|| Error::Parquet {
                     path: path.to_path_buf(),
-                    message: "more rows than selected".into(),
+                    source: TableFileError::Shape("more rows than selected".into()),
                 })?;
                 self.events.insert(row, event_row(b, i)?);
             }

@@ -1,27 +1,27 @@
 //! Reading columns of the published Parquet tables with arrow-rs, batch by
 //! batch, so that the page of a large set is built in bounded memory.
 
-use crate::problem::{Error, Result};
+use crate::problem::{Error, Result, TableFileError};
 use arrow::array::{Array, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use std::path::Path;
 
-fn parquet_err(path: &Path) -> impl Fn(String) -> Error + '_ {
-    move |message| Error::Parquet { path: path.to_path_buf(), message }
+fn parquet_err(path: &Path) -> impl Fn(TableFileError) -> Error + '_ {
+    move |source| Error::Parquet { path: path.to_path_buf(), source }
 }
 
 /// Calls `f` with every batch of `columns` of the Parquet file at `path`.
 pub fn each_batch(path: &Path, columns: &[&str], mut f: impl FnMut(&Batch) -> Result<()>) -> Result<()> {
     let err = parquet_err(path);
     let file = std::fs::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(e.to_string()))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(e.into()))?;
     let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
-    let reader = builder.with_projection(mask).with_batch_size(32 * 1024).build().map_err(|e| err(e.to_string()))?;
+    let reader = builder.with_projection(mask).with_batch_size(32 * 1024).build().map_err(|e| err(e.into()))?;
     decoded_aside(reader, path, |batch| {
         for c in columns {
             if batch.column_by_name(c).is_none() {
-                return Err(err(format!("no column {c}")));
+                return Err(err(TableFileError::Shape(format!("no column {c}"))));
             }
         }
         f(&Batch { batch, path })
@@ -49,7 +49,7 @@ fn decoded_aside(
             }
         });
         for batch in rx {
-            f(batch.map_err(|e| err(e.to_string()))?)?;
+            f(batch.map_err(|e| err(e.into()))?)?;
         }
         Ok(())
     })
@@ -69,14 +69,13 @@ pub fn each_selected(
     let err = parquet_err(path);
     let file = std::fs::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
     let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(|e| err(e.to_string()))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(|e| err(e.into()))?;
     let total = builder.metadata().file_metadata().num_rows() as u64;
     let mut selectors = Vec::new();
     let mut at = 0u64;
     for &r in rows {
         if r < at || r >= total {
-            return Err(err(format!("row {r} is not in the file or not in order")));
+            return Err(err(TableFileError::Shape(format!("row {r} is not in the file or not in order"))));
         }
         if r > at {
             selectors.push(RowSelector::skip((r - at) as usize));
@@ -97,7 +96,7 @@ pub fn each_selected(
         .with_row_selection(RowSelection::from(selectors))
         .with_batch_size(4096)
         .build()
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| err(e.into()))?;
     decoded_aside(reader, path, |batch| f(&Batch { batch, path }))
 }
 
@@ -115,7 +114,7 @@ impl Batch<'_> {
     fn col<T: 'static>(&self, name: &str) -> Result<&T> {
         self.batch.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<T>()).ok_or_else(|| Error::Parquet {
             path: self.path.to_path_buf(),
-            message: format!("column {name} has another type"),
+            source: TableFileError::Shape(format!("column {name} has another type")),
         })
     }
 

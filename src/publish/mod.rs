@@ -307,7 +307,7 @@ impl Placed<'_> {
                 (bytes, sha256)
             }
         };
-        let back = file::read_back(path, self.t).map_err(|message| Error::Parquet { path: path.clone(), message })?;
+        let back = file::read_back(path, self.t).map_err(Error::parquet(path))?;
         if back.rows != self.rows || back.run_id.as_deref() != Some(meta.run_id.as_str()) {
             return Err(Error::Invariant {
                 rule: crate::rules::Rule::ReadBack,
@@ -375,7 +375,7 @@ pub fn publish_with_page(
         let (rows, hashed) = match data {
             TableData::Frame(df) => {
                 let mut buf = Vec::new();
-                file::write(df, t, meta, &mut buf).map_err(|message| Error::Parquet { path: path.clone(), message })?;
+                file::write(df, t, meta, &mut buf).map_err(Error::parquet(&path))?;
                 write_file(&path, &buf)?;
                 (df.height(), Some((buf.len() as u64, sha256_hex(&buf))))
             }

@@ -385,7 +385,7 @@ impl Builder {
             self.alias(s, x);
         }
         self.typo(s, &fr_noun, rng);
-        if rank % 3 == 0 {
+        if rank.is_multiple_of(3) {
             self.typo(s, &cap_fr_noun, rng);
         }
         let st =

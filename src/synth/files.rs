@@ -90,7 +90,7 @@ impl Gen<'_> {
         if self.opts.broken_share > 0.0 {
             let n = ((a.list.len() as f64 * self.opts.broken_share / 20.0).round() as usize).max(1);
             for k in 0..n {
-                w.row(&broken::actor_row(k))?;
+                w.row(broken::actor_row(k))?;
                 self.summary.actors += 1;
                 self.summary.broken_rows += 1;
             }

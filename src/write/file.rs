@@ -3,6 +3,7 @@
 //! key-value metadata), and reading it back independently to check it.
 
 use crate::catalogue::{Kind, TableSchema, SCHEMA_VERSION};
+use crate::problem::TableFileError::{self, Shape};
 use arrow::array::{ArrayRef, BooleanArray, ListBuilder, PrimitiveArray, StringArray, StringBuilder};
 use arrow::datatypes::{DataType as ArrowType, Field, Schema};
 use arrow::datatypes::{Date32Type, Float64Type, Int32Type, Int64Type};
@@ -85,10 +86,10 @@ macro_rules! primitive_array {
     }};
 }
 
-fn column_array(df: &DataFrame, name: &str, kind: Kind) -> Result<ArrayRef, String> {
-    let col = df.column(name).map_err(|_| format!("column `{name}` is missing from the frame"))?;
+fn column_array(df: &DataFrame, name: &str, kind: Kind) -> Result<ArrayRef, TableFileError> {
+    let col = df.column(name).map_err(|_| Shape(format!("column `{name}` is missing from the frame")))?;
     let s = col.as_materialized_series();
-    let err = |e: polars::error::PolarsError| format!("column `{name}`: {e}");
+    let err = |e: polars::error::PolarsError| Shape(format!("column `{name}`: {e}"));
     let cast = |t: PlType| s.cast(&t).map_err(err);
     Ok(match kind {
         Kind::Str => Arc::new(string_array(cast(PlType::String)?.str().map_err(err)?)),
@@ -98,7 +99,7 @@ fn column_array(df: &DataFrame, name: &str, kind: Kind) -> Result<ArrayRef, Stri
         Kind::Bool => Arc::new(BooleanArray::from_iter(s.bool().map_err(err)?.iter())),
         Kind::Date => {
             if s.dtype() != &PlType::Date {
-                return Err(format!("column `{name}` is {} where a date is expected", s.dtype()));
+                return Err(Shape(format!("column `{name}` is {} where a date is expected", s.dtype())));
             }
             Arc::new(primitive_array!(Date32Type, cast(PlType::Int32)?.i32().map_err(err)?))
         }
@@ -141,10 +142,10 @@ fn string_array(ca: &polars::prelude::StringChunked) -> StringArray {
 
 /// Converts a polars frame into an Arrow record batch of the table's schema
 /// (columns in schema order; extra frame columns are not published).
-pub fn to_batch(df: &DataFrame, t: &TableSchema, meta: &FileMeta) -> Result<RecordBatch, String> {
+pub fn to_batch(df: &DataFrame, t: &TableSchema, meta: &FileMeta) -> Result<RecordBatch, TableFileError> {
     let schema = Arc::new(arrow_schema(t, meta));
     let arrays = t.columns.iter().map(|c| column_array(df, c.name, c.kind)).collect::<Result<Vec<_>, _>>()?;
-    RecordBatch::try_new(schema, arrays).map_err(|e| format!("table {}: {e}", t.name))
+    RecordBatch::try_new(schema, arrays).map_err(|e| Shape(format!("table {}: {e}", t.name)))
 }
 
 pub fn writer_properties(t: &TableSchema, meta: &FileMeta) -> WriterProperties {
@@ -180,12 +181,11 @@ pub fn writer_properties(t: &TableSchema, meta: &FileMeta) -> WriterProperties {
 }
 
 /// Writes the table to `w` as one Parquet file.
-pub fn write<W: Write + Send>(df: &DataFrame, t: &TableSchema, meta: &FileMeta, w: W) -> Result<(), String> {
+pub fn write<W: Write + Send>(df: &DataFrame, t: &TableSchema, meta: &FileMeta, w: W) -> Result<(), TableFileError> {
     let batch = to_batch(df, t, meta)?;
-    let mut writer =
-        ArrowWriter::try_new(w, batch.schema(), Some(writer_properties(t, meta))).map_err(|e| e.to_string())?;
-    writer.write(&batch).map_err(|e| e.to_string())?;
-    writer.close().map_err(|e| e.to_string())?;
+    let mut writer = ArrowWriter::try_new(w, batch.schema(), Some(writer_properties(t, meta)))?;
+    writer.write(&batch)?;
+    writer.close()?;
     Ok(())
 }
 
@@ -198,23 +198,23 @@ pub struct ReadBack {
 
 /// Opens a written file with the Parquet reader and checks its schema (names,
 /// types, nullability) and metadata; returns its row count.
-pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let loaded = ArrowReaderMetadata::load(&file, Default::default()).map_err(|e| e.to_string())?;
+pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, TableFileError> {
+    let file = std::fs::File::open(path)?;
+    let loaded = ArrowReaderMetadata::load(&file, Default::default())?;
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, loaded.clone());
     let schema = builder.schema().clone();
     if schema.fields().len() != t.columns.len() {
-        return Err(format!("{} columns, expected {}", schema.fields().len(), t.columns.len()));
+        return Err(Shape(format!("{} columns, expected {}", schema.fields().len(), t.columns.len())));
     }
     for (f, c) in schema.fields().iter().zip(t.columns) {
         if f.name() != c.name || f.data_type() != &arrow_type(c.kind) || f.is_nullable() != c.nullable {
-            return Err(format!(
+            return Err(Shape(format!(
                 "column {} is {:?}, expected {} {:?}",
                 f.name(),
                 f.data_type(),
                 c.name,
                 arrow_type(c.kind)
-            ));
+            )));
         }
     }
     let kv = builder.metadata().file_metadata().key_value_metadata().cloned().unwrap_or_default();
@@ -222,7 +222,7 @@ pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
     if get("dyadflow.table").as_deref() != Some(t.name)
         || get("dyadflow.schema_version").as_deref() != Some(SCHEMA_VERSION)
     {
-        return Err("dyadflow metadata missing or for another table".into());
+        return Err(Shape("dyadflow metadata missing or for another table".into()));
     }
     let declared: i64 = builder.metadata().file_metadata().num_rows();
     // every page decoded, the row groups split between a thread per core: a
@@ -234,16 +234,15 @@ pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
             .chunks(groups.len().div_ceil(threads).max(1))
             .map(|chunk| {
                 let loaded = loaded.clone();
-                scope.spawn(move || -> Result<usize, String> {
-                    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+                scope.spawn(move || -> Result<usize, TableFileError> {
+                    let file = std::fs::File::open(path)?;
                     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, loaded)
                         .with_row_groups(chunk.to_vec())
                         .with_batch_size(8 * 1024)
-                        .build()
-                        .map_err(|e| e.to_string())?;
+                        .build()?;
                     let mut rows = 0;
                     for batch in reader {
-                        rows += batch.map_err(|e| e.to_string())?.num_rows();
+                        rows += batch?.num_rows();
                     }
                     Ok(rows)
                 })
@@ -252,10 +251,10 @@ pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, String> {
         reads
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .sum::<Result<usize, String>>()
+            .sum::<Result<usize, TableFileError>>()
     })?;
     if rows as i64 != declared {
-        return Err(format!("footer says {declared} rows, pages hold {rows}"));
+        return Err(Shape(format!("footer says {declared} rows, pages hold {rows}")));
     }
     Ok(ReadBack { rows, run_id: get("dyadflow.run_id") })
 }

@@ -43,11 +43,11 @@ fn run_batch_rows(runs: usize) -> usize {
 pub const WRITE_CHUNK_ROWS: usize = 8 * 1024;
 
 fn parquet_err(path: &Path) -> impl FnOnce(parquet::errors::ParquetError) -> Error + '_ {
-    move |e| Error::Parquet { path: path.to_path_buf(), message: e.to_string() }
+    move |e| Error::Parquet { path: path.to_path_buf(), source: e.into() }
 }
 
 fn arrow_err(path: &Path) -> impl FnOnce(arrow::error::ArrowError) -> Error + '_ {
-    move |e| Error::Parquet { path: path.to_path_buf(), message: e.to_string() }
+    move |e| Error::Parquet { path: path.to_path_buf(), source: e.into() }
 }
 
 /// A table being written as one Parquet file.
