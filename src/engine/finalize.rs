@@ -15,7 +15,6 @@ use crate::marts;
 use crate::normalize::{NActor, NArticle};
 use crate::problem::{Error, Result, Table, TableFileError};
 use crate::publish::lock::WriterLock;
-use crate::publish::TableData;
 use crate::reference::Reference;
 use crate::rules::{Rule, Stage};
 use crate::score::Incidents;
@@ -69,14 +68,15 @@ pub(crate) fn finish(
     if let (Verdict::Published, Some(lock), Some(events), Some(mentions), Some(scores)) =
         (verdict, &lock, big.events, big.mentions, big.scores)
     {
+        let small = small.write(scratch, meta)?;
         let tables = [
-            (&catalogue::ARTICLES, TableData::Frame(&small.articles)),
-            (&catalogue::ACTORS, TableData::Frame(&small.actors)),
-            (&catalogue::EVENTS, TableData::File(events)),
-            (&catalogue::MENTIONS, TableData::File(mentions)),
-            (&catalogue::RELATIONSHIP_SCORES, TableData::File(scores)),
-            (&catalogue::CODES, TableData::Frame(&small.codes)),
-            (&catalogue::REJECTS, TableData::Frame(&small.rejects)),
+            (&catalogue::ARTICLES, small.articles),
+            (&catalogue::ACTORS, small.actors),
+            (&catalogue::EVENTS, events),
+            (&catalogue::MENTIONS, mentions),
+            (&catalogue::RELATIONSHIP_SCORES, scores),
+            (&catalogue::CODES, small.codes),
+            (&catalogue::REJECTS, small.rejects),
         ];
         record::publish(lock, opts, meta, tables, &mut m, &mut clock)?;
     }
@@ -147,11 +147,11 @@ fn big_tables(
 
 /// The small tables, built whole: articles and actors with their counts,
 /// the rejects, the codes.
-struct SmallTables {
-    articles: DataFrame,
-    actors: DataFrame,
-    rejects: DataFrame,
-    codes: DataFrame,
+struct SmallTables<T = DataFrame> {
+    articles: T,
+    actors: T,
+    rejects: T,
+    codes: T,
 }
 
 impl SmallTables {
@@ -161,6 +161,21 @@ impl SmallTables {
             actors: marts::actors_frame(&dims.actors, &dims.counts)?,
             rejects: marts::rejects_frame(&ledger.rejects)?,
             codes: marts::codes_table(Reference::builtin())?,
+        })
+    }
+
+    /// Each table written by the table writer into `scratch`, whole.
+    fn write(&self, scratch: &Path, meta: &FileMeta) -> Result<SmallTables<Written>> {
+        let one = |df: &DataFrame, t: &'static catalogue::TableSchema| -> Result<Written> {
+            let mut w = TableWriter::create_small(&scratch.join(format!("{}.parquet", t.name)), t, meta)?;
+            w.write(&batch(df, t, meta)?)?;
+            w.close()
+        };
+        Ok(SmallTables {
+            articles: one(&self.articles, &catalogue::ARTICLES)?,
+            actors: one(&self.actors, &catalogue::ACTORS)?,
+            rejects: one(&self.rejects, &catalogue::REJECTS)?,
+            codes: one(&self.codes, &catalogue::CODES)?,
         })
     }
 }

@@ -12,9 +12,10 @@ use crate::inputs::InputFile;
 use crate::ledger::{Counts, Ledger};
 use crate::manifest::{self, Manifest, StageCounts};
 use crate::problem::Result;
+use crate::publish;
 use crate::publish::lock::WriterLock;
-use crate::publish::{self, TableData};
 use crate::write::file::FileMeta;
+use crate::write::Written;
 use std::collections::BTreeMap;
 
 /// What a run that went to its end found.
@@ -156,7 +157,7 @@ pub(crate) fn publish(
     lock: &WriterLock,
     opts: &Options,
     meta: &FileMeta,
-    tables: [(&'static catalogue::TableSchema, TableData); 7],
+    tables: [(&'static catalogue::TableSchema, Written); 7],
     m: &mut Manifest,
     clock: &mut Clock,
 ) -> Result<()> {

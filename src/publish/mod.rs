@@ -31,14 +31,13 @@ use crate::digest::sha256_hex;
 use crate::problem::{Error, Result};
 use fault::checkpoint;
 use lock::WriterLock;
-use polars::prelude::DataFrame;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::write::file;
 pub use crate::write::file::FileMeta;
+use crate::write::{file, Written};
 
 pub const RUNS_DIR: &str = "runs";
 pub const CURRENT: &str = "current";
@@ -272,12 +271,6 @@ pub fn current(out: &Path) -> Option<CurrentSet> {
     })
 }
 
-/// A table to publish: a frame to write, or a file written already.
-pub enum TableData<'a> {
-    Frame(&'a DataFrame),
-    File(crate::write::Written),
-}
-
 struct Staging {
     dir: PathBuf,
     done: bool,
@@ -289,8 +282,6 @@ struct Placed<'a> {
     file: String,
     path: PathBuf,
     rows: usize,
-    /// Its size and SHA-256, when this run wrote its bytes from memory.
-    hashed: Option<(u64, String)>,
 }
 
 impl Placed<'_> {
@@ -298,15 +289,9 @@ impl Placed<'_> {
     /// schema, the metadata, and as many rows as were written, of this run.
     fn check(&self, meta: &FileMeta) -> Result<OutputFile> {
         let path = &self.path;
-        let (bytes, sha256) = match &self.hashed {
-            Some((bytes, sha256)) => (*bytes, sha256.clone()),
-            None => {
-                let f = fs::File::open(path).map_err(|source| Error::Read { path: path.clone(), source })?;
-                let (sha256, bytes) = crate::digest::sha256_reader(std::io::BufReader::new(f))
-                    .map_err(|source| Error::Read { path: path.clone(), source })?;
-                (bytes, sha256)
-            }
-        };
+        let f = fs::File::open(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        let (sha256, bytes) = crate::digest::sha256_reader(std::io::BufReader::new(f))
+            .map_err(|source| Error::Read { path: path.clone(), source })?;
         let back = file::read_back(path, self.t).map_err(Error::parquet(path))?;
         if back.rows != self.rows || back.run_id.as_deref() != Some(meta.run_id.as_str()) {
             return Err(Error::Invariant {
@@ -335,7 +320,7 @@ impl Drop for Staging {
 /// bytes of its `manifest.json`.
 pub fn publish(
     lock: &WriterLock,
-    tables: &[(&'static TableSchema, TableData)],
+    tables: &[(&'static TableSchema, Written)],
     meta: &FileMeta,
     keep: usize,
     manifest: impl FnOnce(&str, &[OutputFile]) -> Vec<u8>,
@@ -351,7 +336,7 @@ pub type Page<'a> = (&'static str, &'a dyn Fn(&Path) -> Result<Vec<u8>>);
 /// [`publish`], with a page (`overview.html`) built from the staged tables.
 pub fn publish_with_page(
     lock: &WriterLock,
-    tables: &[(&'static TableSchema, TableData)],
+    tables: &[(&'static TableSchema, Written)],
     meta: &FileMeta,
     keep: usize,
     page: Option<Page>,
@@ -369,24 +354,13 @@ pub fn publish_with_page(
 
     // the tables into the staging directory
     let mut placed: Vec<Placed> = Vec::new();
-    for (t, data) in tables {
+    for (t, written) in tables {
         let file = format!("{}.parquet", t.name);
         let path = dir.join(&file);
-        let (rows, hashed) = match data {
-            TableData::Frame(df) => {
-                let mut buf = Vec::new();
-                file::write(df, t, meta, &mut buf).map_err(Error::parquet(&path))?;
-                write_file(&path, &buf)?;
-                (df.height(), Some((buf.len() as u64, sha256_hex(&buf))))
-            }
-            TableData::File(w) => {
-                // written batch by batch into the run's scratch space
-                fs::rename(&w.path, &path).map_err(write_err(&path))?;
-                checkpoint("written table moved into staging");
-                (w.rows, None)
-            }
-        };
-        placed.push(Placed { t, file, path, rows, hashed });
+        // written by the table writer into the run's scratch space
+        fs::rename(&written.path, &path).map_err(write_err(&path))?;
+        checkpoint("written table moved into staging");
+        placed.push(Placed { t, file, path, rows: written.rows });
     }
     // every file hashed (when it was written elsewhere) and read back on its
     // own thread, while the page is built from the staged tables on this one
@@ -444,6 +418,7 @@ pub fn publish_with_page(
 mod tests {
     use super::*;
     use crate::catalogue::{Column as Col, Kind, TableSchema};
+    use crate::write::TableWriter;
     use polars::prelude::*;
 
     static T: TableSchema = TableSchema {
@@ -508,6 +483,17 @@ mod tests {
         .unwrap()
     }
 
+    /// The table file a run's table writer hands over, of run `run`.
+    fn written(df: &DataFrame, run: &str) -> Written {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("dyadflow-publish-test-{}-{n}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let mut w = TableWriter::create_small(&dir.join("things.parquet"), &T, &meta(run)).unwrap();
+        w.write(&crate::write::file::to_batch(df, &T, &meta(run)).unwrap()).unwrap();
+        w.close().unwrap()
+    }
+
     fn meta(run: &str) -> FileMeta {
         FileMeta { run_id: run.into(), program_version: "test".into() }
     }
@@ -532,7 +518,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let l = lock(&out);
-        let p = publish(&l, &[(&T, TableData::Frame(&df(&["a", "b", "c"])))], &meta("r1"), 3, manifest).unwrap();
+        let p = publish(&l, &[(&T, written(&df(&["a", "b", "c"]), "r1"))], &meta("r1"), 3, manifest).unwrap();
         assert_eq!(p.set, "runs/000001-r1");
         assert_eq!(p.outputs.len(), 1);
         assert_eq!(p.outputs[0].rows, 3);
@@ -563,7 +549,7 @@ mod tests {
             assert!(staged.join("things.parquet").is_file(), "the tables are staged before the page");
             Ok(b"<!DOCTYPE html><p>page</p>".to_vec())
         };
-        let tables = [(&T, TableData::Frame(&df(&["a"])))];
+        let tables = [(&T, written(&df(&["a"]), "r1"))];
         let p = publish_with_page(&l, &tables, &meta("r1"), 3, Some(("page.html", &page)), manifest).unwrap();
         assert_eq!(names(&out.join("runs/000001-r1")), ["_SUCCESS", "manifest.json", "page.html", "things.parquet"]);
         assert_eq!(fs::read_link(out.join("page.html")).unwrap(), Path::new("current/page.html"));
@@ -573,7 +559,7 @@ mod tests {
         assert!(current(&out).is_some(), "the page is checked with the set's files");
         // a page that cannot be built publishes nothing: the previous set stays current
         let fails = |_: &Path| -> Result<Vec<u8>> { Err(layout(Path::new("x"), "no page")) };
-        let tables = [(&T, TableData::Frame(&df(&["b"])))];
+        let tables = [(&T, written(&df(&["b"]), "r2"))];
         assert!(publish_with_page(&l, &tables, &meta("r2"), 3, Some(("page.html", &fails)), manifest).is_err());
         assert_eq!(current(&out).unwrap().run_id, "r1");
         assert_eq!(names(&out.join("runs")), ["000001-r1"]);
@@ -584,18 +570,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let l = lock(&out);
-        publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
+        publish(&l, &[(&T, written(&df(&["a"]), "r1"))], &meta("r1"), 3, manifest).unwrap();
         let before = fs::read(out.join("things.parquet")).unwrap();
-        // a frame that lacks a column of the schema cannot be written
-        let broken = df(&["a", "b"]).drop("tags").unwrap();
-        let err = publish(
-            &l,
-            &[(&T, TableData::Frame(&df(&["z"]))), (&T, TableData::Frame(&broken))],
-            &meta("r2"),
-            3,
-            manifest,
-        )
-        .unwrap_err();
+        // a file that is not the table's Parquet does not read back
+        let broken = written(&df(&["a", "b"]), "r2");
+        fs::write(&broken.path, b"not parquet").unwrap();
+        let err = publish(&l, &[(&T, written(&df(&["z"]), "r2")), (&T, broken)], &meta("r2"), 3, manifest).unwrap_err();
         assert!(matches!(err, Error::Parquet { .. }), "{err}");
         assert_eq!(fs::read(out.join("things.parquet")).unwrap(), before);
         assert_eq!(fs::read_link(out.join("current")).unwrap(), Path::new("runs/000001-r1"));
@@ -609,13 +589,13 @@ mod tests {
         let out = dir.path().join("out");
         let l = lock(&out);
         for (i, r) in ["r1", "r2", "r3", "r4", "r5"].iter().enumerate() {
-            let p = publish(&l, &[(&T, TableData::Frame(&df(&["a"; 1][..])))], &meta(r), 2, manifest).unwrap();
+            let p = publish(&l, &[(&T, written(&df(&["a"; 1][..]), r))], &meta(r), 2, manifest).unwrap();
             assert_eq!(p.set, format!("runs/{:06}-{r}", i + 1));
         }
         assert_eq!(names(&out.join("runs")), ["000004-r4", "000005-r5"]);
         assert_eq!(current(&out).unwrap().run_id, "r5");
         // the same run id again (a forced rebuild) gets a set of its own
-        let p = publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r5"), 2, manifest).unwrap();
+        let p = publish(&l, &[(&T, written(&df(&["a"]), "r5"))], &meta("r5"), 2, manifest).unwrap();
         assert_eq!(p.set, "runs/000006-r5");
         assert_eq!(names(&out.join("runs")), ["000005-r5", "000006-r5"]);
     }
@@ -628,7 +608,7 @@ mod tests {
         fs::create_dir_all(out.join(".staging-000001-dead/x")).unwrap();
         fs::create_dir_all(out.join(".trash-000000-old")).unwrap();
         symlink(Path::new("runs/nowhere"), &out.join(".link-current.999")).unwrap();
-        publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
+        publish(&l, &[(&T, written(&df(&["a"]), "r1"))], &meta("r1"), 3, manifest).unwrap();
         assert!(!names(&out)
             .iter()
             .any(|n| n.starts_with(".staging") || n.starts_with(".trash") || n.starts_with(".link")));
@@ -642,7 +622,7 @@ mod tests {
         fs::write(out.join("things.parquet"), b"old").unwrap();
         fs::write(out.join("manifest.json"), b"{}").unwrap();
         let l = lock(&out);
-        publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
+        publish(&l, &[(&T, written(&df(&["a"]), "r1"))], &meta("r1"), 3, manifest).unwrap();
         assert_eq!(fs::read_link(out.join("things.parquet")).unwrap(), Path::new("current/things.parquet"));
         assert_eq!(crate::write::file::read_back(&out.join("things.parquet"), &T).unwrap().rows, 1);
     }
@@ -653,7 +633,7 @@ mod tests {
         let out = dir.path().join("out");
         fs::create_dir_all(out.join("current")).unwrap();
         let l = lock(&out);
-        let err = publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap_err();
+        let err = publish(&l, &[(&T, written(&df(&["a"]), "r1"))], &meta("r1"), 3, manifest).unwrap_err();
         assert!(matches!(err, Error::Layout { .. }), "{err}");
     }
 
@@ -663,7 +643,7 @@ mod tests {
         let out = dir.path().join("out");
         let l = lock(&out);
         assert!(current(&out).is_none(), "nothing published yet");
-        publish(&l, &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
+        publish(&l, &[(&T, written(&df(&["a"]), "r1"))], &meta("r1"), 3, manifest).unwrap();
         assert!(current(&out).is_some());
         let f = out.join("runs/000001-r1/things.parquet");
         let mut bytes = fs::read(&f).unwrap();
@@ -687,7 +667,7 @@ mod tests {
     fn read_back_refuses_a_file_of_another_schema() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        publish(&lock(&out), &[(&T, TableData::Frame(&df(&["a"])))], &meta("r1"), 3, manifest).unwrap();
+        publish(&lock(&out), &[(&T, written(&df(&["a"]), "r1"))], &meta("r1"), 3, manifest).unwrap();
         let mut other = T;
         other.name = "other";
         assert!(crate::write::file::read_back(&out.join("things.parquet"), &other).is_err());
@@ -710,11 +690,7 @@ mod tests {
 
     #[test]
     fn files_record_sort_order_descriptions_and_metadata() {
-        let mut buf = Vec::new();
-        crate::write::file::write(&df(&["a", "b"]), &T, &meta("r9"), &mut buf).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.parquet");
-        fs::write(&path, buf).unwrap();
+        let path = written(&df(&["a", "b"]), "r9").path;
         let reader = ::parquet::file::reader::SerializedFileReader::new(fs::File::open(&path).unwrap()).unwrap();
         use ::parquet::file::reader::FileReader;
         let md = reader.metadata();

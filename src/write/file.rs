@@ -9,14 +9,12 @@ use arrow::datatypes::{DataType as ArrowType, Field, Schema};
 use arrow::datatypes::{Date32Type, Float64Type, Int32Type, Int64Type};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
-use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::{KeyValue, SortingColumn};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use polars::prelude::{DataFrame, DataType as PlType};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -178,15 +176,6 @@ pub fn writer_properties(t: &TableSchema, meta: &FileMeta) -> WriterProperties {
         }
     }
     b.build()
-}
-
-/// Writes the table to `w` as one Parquet file.
-pub fn write<W: Write + Send>(df: &DataFrame, t: &TableSchema, meta: &FileMeta, w: W) -> Result<(), TableFileError> {
-    let batch = to_batch(df, t, meta)?;
-    let mut writer = ArrowWriter::try_new(w, batch.schema(), Some(writer_properties(t, meta)))?;
-    writer.write(&batch)?;
-    writer.close()?;
-    Ok(())
 }
 
 /// What a read-back found.

@@ -59,6 +59,8 @@ pub struct TableWriter {
     /// Rows given but not yet written: fewer than a chunk.
     pending: Vec<RecordBatch>,
     pending_rows: usize,
+    /// Rows written at a time (whole batches for a small table).
+    chunk_rows: usize,
 }
 
 /// A finished table file.
@@ -69,22 +71,44 @@ pub struct Written {
 }
 
 impl TableWriter {
+    /// A large table's writer: rows written in chunks of [`WRITE_CHUNK_ROWS`],
+    /// row groups of [`ROW_GROUP_ROWS`].
     pub fn create(path: &Path, t: &TableSchema, meta: &FileMeta) -> Result<Self> {
-        let f = File::create(path).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
         let props = writer_properties(t, meta).into_builder().set_max_row_group_row_count(Some(ROW_GROUP_ROWS)).build();
+        Self::with(path, t, meta, props, WRITE_CHUNK_ROWS)
+    }
+
+    /// A small table's writer (articles, actors, codes, rejects): each batch
+    /// written whole, row groups as large as the Parquet writer makes them.
+    pub fn create_small(path: &Path, t: &TableSchema, meta: &FileMeta) -> Result<Self> {
+        Self::with(path, t, meta, writer_properties(t, meta), usize::MAX)
+    }
+
+    fn with(
+        path: &Path,
+        t: &TableSchema,
+        meta: &FileMeta,
+        props: parquet::file::properties::WriterProperties,
+        chunk_rows: usize,
+    ) -> Result<Self> {
+        let f = File::create(path).map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
         let schema = Arc::new(arrow_schema(t, meta));
         let writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, f), schema.clone(), Some(props))
             .map_err(parquet_err(path))?;
-        Ok(TableWriter { path: path.to_path_buf(), schema, writer, rows: 0, pending: Vec::new(), pending_rows: 0 })
+        let path = path.to_path_buf();
+        Ok(TableWriter { path, schema, writer, rows: 0, pending: Vec::new(), pending_rows: 0, chunk_rows })
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         let n = batch.num_rows();
         self.rows += n;
+        if self.chunk_rows == usize::MAX {
+            return self.writer.write(batch).map_err(parquet_err(&self.path));
+        }
         let mut at = 0;
         if self.pending_rows > 0 {
             // complete the pending chunk with the first rows of this batch
-            let need = WRITE_CHUNK_ROWS - self.pending_rows;
+            let need = self.chunk_rows - self.pending_rows;
             if n < need {
                 self.pending.push(batch.clone());
                 self.pending_rows += n;
@@ -99,9 +123,9 @@ impl TableWriter {
             at = need;
         }
         // whole chunks straight from the batch (slices share its buffers)
-        while n - at >= WRITE_CHUNK_ROWS {
-            self.writer.write(&batch.slice(at, WRITE_CHUNK_ROWS)).map_err(parquet_err(&self.path))?;
-            at += WRITE_CHUNK_ROWS;
+        while n - at >= self.chunk_rows {
+            self.writer.write(&batch.slice(at, self.chunk_rows)).map_err(parquet_err(&self.path))?;
+            at += self.chunk_rows;
         }
         if at < n {
             self.pending.push(batch.slice(at, n - at));
