@@ -1,11 +1,15 @@
 """The floor: DuckDB reads every raw CSV (all columns as text) and every article
-text, and writes each as zstd Parquet, with no transform at all.
+text, and writes each as zstd Parquet, with no transform at all, as fast as
+DuckDB does it: a thread per core, and the texts loaded into a table before
+they are written (streaming `read_text` straight into `COPY` is several times
+slower in DuckDB 2.0).
 
 usage: duckdb_floor.py RAW OUT
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +25,7 @@ PARQUET = "FORMAT parquet, COMPRESSION zstd"
 def main(raw: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    con.execute("SET threads = 2")
+    con.execute(f"SET threads = {os.cpu_count() or 1}")
     for table in TABLES:
         files = table_files(raw, table)
         if files:
@@ -33,7 +37,8 @@ def main(raw: Path, out: Path) -> None:
             f"SELECT text_path FROM read_parquet({sql_string(str(out / 'articles.parquet'))})"
         ).fetchall()
     ]
-    con.execute(f"COPY (SELECT * FROM read_text(?)) TO {sql_string(str(out / 'texts.parquet'))} ({PARQUET})", [paths])
+    con.execute("CREATE TEMP TABLE texts AS FROM read_text(?)", [paths])
+    con.execute(f"COPY texts TO {sql_string(str(out / 'texts.parquet'))} ({PARQUET})")
 
 
 if __name__ == "__main__":
