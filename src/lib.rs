@@ -1,16 +1,22 @@
 //! dyadflow: annotated news articles (CSV) in, validated Parquet tables of
 //! actors, events and relationship scores out.
 //!
-//! The stages, one module each:
-//! - [`ingest`]: raw CSV files and texts -> typed rows (the format contract)
+//! The modules stand in floors, each importing only those below it (held by
+//! `tests/layers.rs`):
+//! - ground: [`catalogue`] (every table, declared once), [`edtf`], [`rules`],
+//!   [`problem`], [`config`], [`reference`], [`digest`], [`shard`] and helpers
+//! - read: [`ingest`] (raw CSV files and texts -> typed rows, the format
+//!   contract), [`ledger`] (every problem and rejected row), [`inputs`]
 //! - [`normalize`]: labels, dates, spans, codes -> resolved rows
-//! - [`marts`]: the published tables, built with polars
-//! - [`score`]: relationship scores per dyad and period
-//! - [`publish`]: writing Parquet and replacing the published set
+//! - accumulate: [`score`] (relationship scores per dyad and period),
+//!   [`marts`] (the published tables' batches), [`gates`] (generic tests)
+//! - [`write`]: Parquet files, batch by batch
+//! - [`publish`]: the written files committed as the current set, with the run
+//!   record ([`manifest`]) and the page ([`overview`])
+//! - [`engine`]: a run from beginning to end; [`storage`] for buckets;
+//!   [`synth`] writes generated corpora for benchmarks and tests.
 //!
-//! [`pipeline`] runs them with a gate after each; [`ledger`] keeps every
-//! problem and rejected row; [`rules`] is the catalogue of checks.
-//! [`synth`] writes generated corpora for benchmarks and tests.
+//! The command line is the binary's (`src/main.rs`, `src/cmd/`).
 
 pub mod annotate;
 pub mod catalogue;
