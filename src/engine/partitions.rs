@@ -14,7 +14,7 @@ use crate::ingest::{self, records};
 use crate::ledger::Ledger;
 use crate::marts;
 use crate::normalize::text::ArticleText;
-use crate::normalize::{self, NArticle, NEvent};
+use crate::normalize::{self, NActor, NArticle, NEvent};
 use crate::problem::{Error, Result, Table};
 use crate::progress::Stage;
 use crate::reference::Reference;
@@ -82,11 +82,7 @@ pub fn work(
     let codes = marts::codes_frame(reference).map_err(Error::polars("marts"))?;
     let tops = marts::tops_frame(&dims.actors).map_err(Error::polars("marts"))?;
     let top_of: HashMap<&str, &str> = dims.actors.iter().map(|a| (a.actor_id.as_str(), a.top_id.as_str())).collect();
-    let keys = Keys {
-        actor_ids: dims.actors.iter().map(|a| a.actor_id.clone()).collect(),
-        article_ids: article_ids.iter().map(|a| a.to_string()).collect(),
-        codes: reference.iter().map(|c| c.code.clone()).collect(),
-    };
+    let keys = keys(&dims.actors, article_ids.iter().copied());
     let shown = opts.progress.stage("partitions");
     // the state that grows with the events, sized once for the rows routed
     let routed_events = ledger.read.get(&Table::Events).copied().unwrap_or(0);
@@ -128,6 +124,16 @@ pub fn work(
     }
     shown.finish();
     Ok(all)
+}
+
+/// The key sets the relationships tests look up: the published actors, these
+/// articles, and the reference's codes.
+pub(super) fn keys<'a>(actors: &[NActor], article_ids: impl Iterator<Item = &'a str>) -> Keys {
+    Keys {
+        actor_ids: actors.iter().map(|a| a.actor_id.clone()).collect(),
+        article_ids: article_ids.map(str::to_string).collect(),
+        codes: Reference::builtin().iter().map(|c| c.code.clone()).collect(),
+    }
 }
 
 /// The workers and the thread that feeds the sinks; the first error stops
