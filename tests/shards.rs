@@ -192,8 +192,10 @@ fn merge_refuses_shard_sets_that_do_not_make_one_corpus() {
         &["a0", "a1", "a2"],
         &["a2", "has no shard.json", "run `dyadflow run --shard K/N --out DIR` for this shard again"],
     );
-    w.edit("a1/state.json", "\"ledger\"", "\"ledger\" ");
-    refused(&["a0", "a1", "b2"], &["a1", "state.json is not the file its manifest lists"]);
+    let mut state = std::fs::read(w.path("a1/state.bin")).unwrap();
+    state[0] ^= 1;
+    std::fs::write(w.path("a1/state.bin"), state).unwrap();
+    refused(&["a0", "a1", "b2"], &["a1", "state.bin is not the file its manifest lists"]);
     // the sets that make one corpus merge
     let r = w.run(&["run", "--raw", "a", "--out", "a2", "--shard", "2/3"]);
     assert_eq!(r.code, 0);

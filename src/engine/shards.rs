@@ -8,6 +8,7 @@ use super::prologue::{self, Clock, RunFacts, Scratch, Started, UpToDate};
 use super::shard_set::{self as set, ShardManifest};
 use crate::inputs;
 use crate::problem::{Error, Result, Table};
+use crate::score::Incidents;
 use crate::shard::{Shard, HASH};
 use crate::write::file::FileMeta;
 use std::collections::BTreeMap;
@@ -144,18 +145,28 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
     let meta = FileMeta { run_id: run.rid.clone(), program_version: inputs::PROGRAM_VERSION.to_string() };
     let scratch = Scratch::new(Some(&mo.out), &run.rid)?;
     let shown = opts.progress.stage("shards");
-    // one shard set at a time, absorbed into the whole
+    // one shard set at a time, absorbed into the whole; the state that
+    // grows with the events sized once for all of them (not grown by
+    // doubling, which holds the old and the new copy for a moment)
+    let events: usize = sets.iter().map(|(_, m)| m.normalized[2]).sum();
+    let mut incidents = Incidents::new(&opts.config.score);
+    incidents.reserve(events);
     let mut all: Option<Collected> = None;
     for (dir, m) in &sets {
-        let part = set::read(dir, m)?;
+        let part = set::read(dir, m, &mut incidents)?;
         match &mut all {
-            None => all = Some(part),
+            None => {
+                let mut part = part;
+                part.event_tests.reserve(events.saturating_sub(part.normalized[2]));
+                all = Some(part)
+            }
             Some(all) => all.absorb(part, &scratch.dir)?,
         }
         shown.inc(1);
     }
     shown.finish();
     run.clock.lap("3-shards");
-    let all = all.expect("at least one shard set");
+    let mut all = all.expect("at least one shard set");
+    all.incidents = incidents;
     finalize::finish(&opts, run, all, lock, &scratch.dir, &meta)
 }

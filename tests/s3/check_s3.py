@@ -355,7 +355,7 @@ def test_shards_through_the_bucket(env, local):
         assert r.returncode == 0, r.stderr
         shard = json.loads(env.get(f"split/shards/{k}/shard.json"))
         assert shard["shard"] == {"index": k, "count": n} and shard["raw_dir"] == raw_url, shard["raw_dir"]
-        assert {f["file"] for f in shard["files"]} == {"events.parquet", "mentions.parquet", "state.json"}
+        assert {f["file"] for f in shard["files"]} == {"events.parquet", "mentions.parquet", "state.bin"}
         sets.append(url)
     # a set whose upload did not finish (no manifest) is refused
     env.s3.put_object(Bucket=BUCKET, Key="split/broken/events.parquet", Body=b"partial")
