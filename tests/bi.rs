@@ -120,6 +120,12 @@ fn real_duckdb() -> Option<Vec<String>> {
         return Some(vec!["duckdb".into()]);
     }
     let python = std::env::var("DYADFLOW_PYTHON").unwrap_or_else(|_| "python3".into());
+    // named for the binary, which runs in another folder (not canonicalized:
+    // a virtualenv's python is a link that must keep its name)
+    let python = match python.contains('/') && std::path::Path::new(&python).is_relative() {
+        true => std::env::current_dir().unwrap().join(&python).display().to_string(),
+        false => python,
+    };
     runs(&python, &["-c", "import duckdb"]).then(|| vec![python])
 }
 
@@ -201,4 +207,18 @@ fn the_sql_runs_in_the_database_folder_and_a_failure_keeps_the_previous_database
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("Catalog Error"), "{}", r.stderr);
     assert_eq!(w.read("bi/db.duckdb"), db);
+}
+
+#[test]
+fn a_python_named_relative_to_the_working_directory_is_found_from_the_database_folder() {
+    let w = published();
+    fake_python(&w);
+    std::fs::create_dir_all(w.path("empty")).unwrap();
+    let empty = w.path("empty").display().to_string();
+    let r = w.run_env(
+        &["bi", "--out", "output", "--duckdb", "bi/db.duckdb"],
+        &[("PATH", &empty), ("DYADFLOW_PYTHON", "bin/python3")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(w.read("bi/db.duckdb").contains("CREATE OR REPLACE VIEW fact_events AS"));
 }

@@ -186,6 +186,11 @@ impl Engine {
         }
         let python = std::env::var_os("DYADFLOW_PYTHON")
             .map(PathBuf::from)
+            // a path relative to here: the engine runs in the database's folder
+            .map(|p| match p.components().count() > 1 && p.is_relative() {
+                true => std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p),
+                false => p,
+            })
             .or_else(|| on_path("python3"))
             .or_else(|| on_path("python"))?;
         let has_duckdb = Command::new(&python)
