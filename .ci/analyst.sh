@@ -25,7 +25,10 @@ PY
 
 echo "== dyadflow bi and the example questions"
 DYADFLOW_PYTHON="$venv/bin/python" cargo run --quiet -- bi --out "$out" --duckdb "$out/dyadflow.duckdb"
-"$venv/bin/python" tests/clients/check_bi.py "$out" dyadflow.duckdb
+DYADFLOW_PYTHON="$venv/bin/python" cargo run --quiet -- bi --out "$out" --duckdb "$out/dyadflow-relative.duckdb" --relative
+"$venv/bin/python" tests/clients/check_bi.py "$out" dyadflow.duckdb dyadflow-relative.duckdb
+# the database opened from other folders, through the binary, with this DuckDB
+DYADFLOW_PYTHON="$venv/bin/python" cargo test --quiet --test bi
 
 echo "== examples/quickstart.ipynb on a fresh kernel"
 DYADFLOW_OUT="$out" "$venv/bin/python" - <<'PY'

@@ -8,7 +8,7 @@ use cmd::report::LogFormat;
 
 /// The engine allocates and frees many short strings and batch buffers per
 /// partition; mimalloc handles that pattern with far less time in the allocator
-/// than the system malloc (see the README's dependency list).
+/// than the system malloc (see the dependency list in docs/architecture.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

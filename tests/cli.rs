@@ -326,6 +326,43 @@ fn progress_is_json_objects_under_json_logs_and_nothing_when_not_a_terminal() {
 }
 
 #[test]
+fn progress_on_a_terminal_has_rounded_rates_a_share_done_and_no_empty_counts() {
+    // a terminal for standard error: util-linux `script` runs the command in
+    // a pseudo-terminal
+    let has_script = std::process::Command::new("script").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("SKIPPED: no `script` (util-linux) to give the run a terminal");
+        return;
+    }
+    let w = Work::new("mini");
+    let cmd = format!("'{}' run --raw raw --out out", env!("CARGO_BIN_EXE_dyadflow"));
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(w.dir.path())
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success() && screen.contains("published 10 file(s)"), "{screen}");
+    // every stage ends with its count and "done"; the partitions, whose total
+    // is known once the rows are routed, with their share and total
+    for stage in ["dimensions", "route", "partitions", "finalize", "publish"] {
+        assert!(screen.contains(stage), "{stage}: {screen}");
+    }
+    assert!(screen.contains("100%  12 of 12 rows"), "{screen}");
+    assert!(screen.contains("4 rows") && screen.contains("done"), "{screen}");
+    // a stage busy before its rows come says what it does, not "0 rows"
+    assert!(!screen.contains(" 0 rows"), "{screen}");
+    // rates: whole rows per second, or three significant digits with k or M
+    let rates: Vec<&str> = screen.split(" rows/s").filter_map(|before| before.rsplit(", ").next()).collect();
+    assert!(rates.len() > 1, "{screen}");
+    for r in &rates[..rates.len() - 1] {
+        let n = r.trim_end_matches(" k").trim_end_matches(" M");
+        assert!(n.parse::<f64>().is_ok() && n.split('.').nth(1).is_none_or(|d| d.len() <= 2), "rate {r:?} in {screen}");
+    }
+}
+
+#[test]
 fn published_tables_carry_code_attributes_tops_counts_and_their_sort_order() {
     let w = Work::new("mini");
     assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 0);

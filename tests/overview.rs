@@ -142,3 +142,64 @@ fn script_and_html_in_names_and_texts_stay_data() {
     assert_eq!(row[6], r#"did you mean `<img src=x onerror="window.__pwned=1">` (XSS)?"#);
     assert_eq!(d["validation"]["problems"], serde_json::json!([["unknown-actor", "error", "events", 1]]));
 }
+
+/// Hue (degrees) and saturation (HSL) of `#rrggbb`.
+fn hue_saturation(hex: &str) -> (f64, f64) {
+    let c = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap() as f64 / 255.0;
+    let (r, g, b) = (c(1), c(3), c(5));
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    let (d, l) = (max - min, (max + min) / 2.0);
+    if d == 0.0 {
+        return (0.0, 0.0);
+    }
+    let s = d / (1.0 - (2.0 * l - 1.0).abs());
+    let h = if max == r {
+        60.0 * (((g - b) / d).rem_euclid(6.0))
+    } else if max == g {
+        60.0 * ((b - r) / d + 2.0)
+    } else {
+        60.0 * ((r - g) / d + 4.0)
+    };
+    (h, s)
+}
+
+#[test]
+fn at_scale_the_page_folds_the_inputs_and_keeps_actor_colours_off_the_score_scale() {
+    let w = Work::new("mini");
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let page = w.read("out/overview.html");
+    // the inputs' hashes: folded, at the end of the run's section, after the
+    // rule outcomes, before the network
+    let at = |s: &str| page.find(s).unwrap_or_else(|| panic!("{s} in the page"));
+    let folded = at(r#"<details id="inputs-details">"#);
+    assert!(at(r#"<details id="rules-details">"#) < folded && folded < at(r#"id="inputs""#));
+    assert!(at(r#"id="inputs""#) < at(r#"<section id="network-section""#));
+    let details = &page[folded..folded + page[folded..].find("</details>").unwrap()];
+    assert!(details.contains(r#"<table id="inputs">"#), "{details}");
+    assert!(!details.starts_with("<details id=\"inputs-details\" open"), "open by default");
+
+    // actor types: one colour each, none of the scale's reds, oranges, blues
+    // or greys, for every type of the raw format
+    let start = at("var TYPE_COLORS = {");
+    let block = &page[start..start + page[start..].find("};").unwrap()];
+    let mut seen = std::collections::HashSet::new();
+    let colour_of = |t: &str| {
+        let key = if t.contains(' ') { format!("'{t}': '") } else { format!("{t}: '") };
+        let i = block.find(&key).unwrap_or_else(|| panic!("no colour for actor type {t}")) + key.len();
+        block[i..i + 7].to_string()
+    };
+    for t in dyadflow::catalogue::raw::ACTOR_TYPES.iter().copied().chain(["other actors"]) {
+        let c = colour_of(t);
+        let (h, s) = hue_saturation(&c);
+        assert!(s >= 0.25, "{t}: {c} is a grey, as the scale's neutral");
+        assert!((45.0..330.0).contains(&h), "{t}: {c} (hue {h:.0}) reads as conflict");
+        assert!(!(185.0..=235.0).contains(&h), "{t}: {c} (hue {h:.0}) reads as cooperation");
+        assert!(seen.insert(c.clone()), "{t}: {c} is another type's colour");
+    }
+    // the scale itself is what the test keeps away from
+    assert!(page.contains("[-1, [178, 24, 43]]") && page.contains("[1, [33, 102, 172]]"));
+    // periods are grouped by year in the page's script (checked in a browser
+    // by tests/browser/check_overview.py)
+    assert!(page.contains("optgroup"));
+}

@@ -1,7 +1,9 @@
 //! `dyadflow bi`: a DuckDB database of views over the current published set,
 //! laid out as a star schema for BI tools and notebooks. The views read the
-//! Parquet files through paths relative to the database's folder, so the
-//! folder can move. The database is created by a DuckDB that is installed
+//! Parquet files through absolute paths, so the database opens from any
+//! working directory (as BI tools open it); with `--relative` they read them
+//! through paths relative to the database's folder, so that the folder can
+//! move, opened from that folder. The database is created by a DuckDB that is installed
 //! (the `duckdb` command line, or the Python package), not by one compiled
 //! into dyadflow: see the README's "BI" section for why.
 
@@ -14,12 +16,16 @@ pub const ABOUT: &str = "Create a DuckDB database of star-schema views over the 
 pub const LONG_ABOUT: &str = "\
 Create a DuckDB database of star-schema views over the current published set.
 
-The views read <out>/current/<table>.parquet through paths relative to the
-folder that holds the database, so the two can move together, and they
-follow every later run that publishes into <out> (with --pin, they read the
-set that is current now, runs/<seq>-<run_id>/, instead). Open the database from
-its folder (or set DuckDB's file_search_path to it): see bi/README.md for
-the views, example questions and how to connect Superset or Metabase.
+The views read <out>/current/<table>.parquet through its absolute path, so
+the database opens from any working directory (Superset, Metabase and
+DBeaver open it from theirs), and they follow every later run that publishes
+into <out> (with --pin, they read the set that is current now,
+runs/<seq>-<run_id>/, instead). Moving <out> breaks absolute paths: run
+`dyadflow bi` again after a move, or create the views with --relative, whose
+paths are relative to the folder that holds the database, so that the two
+can move together; such a database must be opened from its folder (or with
+DuckDB's file_search_path set to it). See bi/README.md for the views,
+example questions and how to connect Superset or Metabase.
 
 Facts: fact_events, fact_mentions. Dimensions: dim_actors (with the top of
 each actor's parent chain), dim_codes, dim_dates, dim_articles. Marts:
@@ -28,8 +34,7 @@ audit_rejects.
 
 The database is created with the `duckdb` command line when it is on PATH,
 else with the Python package `duckdb` (python3, or $DYADFLOW_PYTHON). With
---print-sql, the SQL is printed instead, for any DuckDB to run from the
-database's folder.
+--print-sql, the SQL is printed instead, for any DuckDB to run.
 
 Exit codes:
   0  created (or printed)
@@ -43,10 +48,14 @@ pub struct Args {
     /// DuckDB database file to create (replaced if it exists).
     #[arg(long, value_name = "FILE", required_unless_present = "print_sql")]
     pub duckdb: Option<PathBuf>,
-    /// Print the SQL that creates the views instead of running it (paths
-    /// relative to the --duckdb file's folder, or to the working directory).
+    /// Print the SQL that creates the views instead of running it.
     #[arg(long)]
     pub print_sql: bool,
+    /// Paths relative to the --duckdb file's folder (or to the working
+    /// directory with --print-sql alone), so that the folder can move with the
+    /// database; such a database must be opened from that folder.
+    #[arg(long)]
+    pub relative: bool,
     /// Read the set that is current now (`runs/<seq>-<run_id>/`) instead of
     /// following `current` to every later run.
     #[arg(long)]
@@ -95,15 +104,17 @@ fn relative(from: &Path, to: &Path) -> PathBuf {
 }
 
 /// The SQL that creates every view, reading `<set>/<table>.parquet` where
-/// `set` is the path of `current` relative to the database's folder.
-pub fn views_sql(set: &str) -> String {
+/// `set` is the absolute path of `current` (or of the pinned set), or with
+/// `relative` its path relative to the database's folder.
+pub fn views_sql(set: &str, relative: bool) -> String {
     let set = set.replace('\\', "/").replace('\'', "''");
     let p = |t: &str| format!("read_parquet('{set}/{t}.parquet')");
     let mut s = format!(
-        "-- dyadflow BI views (schema version {}), over {set}/ relative to this database's folder.\n\
+        "-- dyadflow BI views (schema version {}), over {set}/{}.\n\
          -- Facts: fact_events, fact_mentions. Dimensions: dim_actors, dim_codes, dim_dates,\n\
          -- dim_articles. Marts: mart_scores, mart_dyad_all, mart_dyad_year, mart_dyad_month.\n",
-        dyadflow::catalogue::SCHEMA_VERSION
+        dyadflow::catalogue::SCHEMA_VERSION,
+        if relative { " relative to this database's folder" } else { "" }
     );
     debug_assert!(FILES.iter().all(|f| dyadflow::catalogue::TABLES.iter().any(|t| t.name == *f)));
     let views = [
@@ -175,6 +186,11 @@ impl Engine {
         }
         let python = std::env::var_os("DYADFLOW_PYTHON")
             .map(PathBuf::from)
+            // a path relative to here: the engine runs in the database's folder
+            .map(|p| match p.components().count() > 1 && p.is_relative() {
+                true => std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p),
+                false => p,
+            })
             .or_else(|| on_path("python3"))
             .or_else(|| on_path("python"))?;
         let has_duckdb = Command::new(&python)
@@ -256,8 +272,8 @@ pub fn create(args: &Args) -> Result<String, BiError> {
         true => std::fs::canonicalize(out.join("current")).map_err(io(&args.out))?,
         false => out.join("current"),
     };
-    let set = relative(&db_dir, &set);
-    let sql = views_sql(&set.to_string_lossy());
+    let set = if args.relative { relative(&db_dir, &set) } else { set };
+    let sql = views_sql(&set.to_string_lossy(), args.relative);
     if args.print_sql {
         return Ok(sql);
     }
@@ -279,12 +295,11 @@ pub fn create(args: &Args) -> Result<String, BiError> {
     let target = db_dir.join(&name);
     std::fs::rename(db_dir.join(&tmp), &target).map_err(io(&target))?;
     let _ = std::fs::remove_file(db_dir.join(format!("{name}.wal")));
-    Ok(format!(
-        "created {} with {}: views over {}/ (relative to its folder)\n",
-        db.display(),
-        engine.name(),
-        set.display()
-    ))
+    let how = match args.relative {
+        true => "relative to its folder: open it from there, or move the two together",
+        false => "absolute: it opens from any folder; run `dyadflow bi` again if the output moves",
+    };
+    Ok(format!("created {} with {}: views over {}/ ({how})\n", db.display(), engine.name(), set.display()))
 }
 
 pub fn execute(args: &Args) -> anyhow::Result<i32> {
@@ -312,7 +327,7 @@ mod tests {
 
     #[test]
     fn every_table_of_the_set_has_a_view_and_paths_are_quoted() {
-        let sql = views_sql("../it's/current");
+        let sql = views_sql("../it's/current", true);
         for t in FILES {
             assert!(sql.contains(&format!("read_parquet('../it''s/current/{t}.parquet')")), "{t}");
         }

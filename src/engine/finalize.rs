@@ -42,7 +42,9 @@ pub(crate) fn finish(
     let (mut ledger, staged, normalized) = (all.ledger, all.staged, all.normalized);
     let dims = Dims { articles: all.articles, actors: all.actors, counts: all.counts };
     let keys = keys(&dims.articles, &dims.actors);
+    shown.doing("merging the sorted events, summing and testing the scores");
     let big = big_tables(all.incidents, all.event_tests, all.events, all.mentions, &keys, scratch, meta)?;
+    shown.doing("articles, actors, codes and rejects; the last gates");
     let small = SmallTables::new(&dims, &ledger)?;
     let mut tests: Vec<TestOutcome> = big.score_tests.finish_scores(big.expected_incidents);
     tests.extend(gates::generic_tests(&small.articles, &small.actors, &small.rejects, &keys));

@@ -86,6 +86,7 @@ pub fn work(
     let shown = opts.progress.stage("partitions");
     // the state that grows with the events, sized once for the rows routed
     let routed_events = ledger.read.get(&Table::Events).copied().unwrap_or(0);
+    shown.set_total((routed_events + ledger.read.get(&Table::Mentions).copied().unwrap_or(0)) as u64);
     sinks.event_tests.reserve(routed_events);
     let mut incidents = Incidents::new(&opts.config.score);
     incidents.reserve(routed_events);

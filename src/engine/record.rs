@@ -162,6 +162,7 @@ pub(crate) fn publish(
     clock: &mut Clock,
 ) -> Result<()> {
     let shown = opts.progress.stage("publish");
+    shown.doing("staging the set, reading every file back, building the page, committing");
     // a corpus read from a local copy is named as the user gave it, in the
     // set's record and page as in the run report
     let labelled = |json: String| match &opts.raw_label {

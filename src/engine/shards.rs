@@ -145,6 +145,7 @@ pub fn merge(mo: &MergeOptions) -> Result<Outcome> {
     let meta = FileMeta { run_id: run.rid.clone(), program_version: inputs::PROGRAM_VERSION.to_string() };
     let scratch = Scratch::new(Some(&mo.out), &run.rid)?;
     let shown = opts.progress.stage("shards");
+    shown.set_total(sets.len() as u64);
     // one shard set at a time, absorbed into the whole; the state that
     // grows with the events sized once for all of them (not grown by
     // doubling, which holds the old and the new copy for a moment)

@@ -47,6 +47,9 @@
     $('inputs-note').textContent = r.inputs_total > r.inputs.length
       ? 'The first ' + r.inputs.length + ' of ' + fmt(r.inputs_total) + ' input files (' + fmt(r.inputs_bytes) + ' bytes); manifest.json lists every one.'
       : r.inputs_total + ' input files, ' + fmt(r.inputs_bytes) + ' bytes.';
+    // folded: at scale the list of hashes would fill the first screens
+    $('inputs-summary').textContent = 'Input files: ' + fmt(r.inputs_total) + ' (' + fmt(r.inputs_bytes) +
+      ' bytes), each with its SHA-256';
     var n = { pass: 0, warn: 0, fail: 0 };
     tb = $('rules').tBodies[0];
     r.rules.forEach(function (x) {
@@ -70,9 +73,25 @@
   // ---- state: level and period
   var state = { level: 'top', period: 'all' };
   var periodSel = $('period');
-  D.periods.forEach(function (p) {
-    var o = el('option', null, p === 'all' ? 'all years' : p); o.value = p; periodSel.appendChild(o);
-  });
+  // grouped: all years, then each year (latest first) with its months in
+  // calendar order
+  (function periods() {
+    var all = el('option', null, 'all years'); all.value = 'all'; periodSel.appendChild(all);
+    var byYear = {}, years = [];
+    D.periods.forEach(function (p) {
+      if (p === 'all') return;
+      var y = p.slice(0, 4);
+      if (!byYear[y]) { byYear[y] = { year: false, months: [] }; years.push(y); }
+      if (p.length === 4) byYear[y].year = true; else byYear[y].months.push(p);
+    });
+    years.sort().reverse();
+    years.forEach(function (y) {
+      var g = el('optgroup'); g.label = y;
+      if (byYear[y].year) { var o = el('option', null, y + ', whole year'); o.value = y; g.appendChild(o); }
+      byYear[y].months.sort().forEach(function (m) { var o = el('option', null, m); o.value = m; g.appendChild(o); });
+      periodSel.appendChild(g);
+    });
+  })();
   function viewKey() { return state.level + '|' + state.period; }
   function view() { return D.views[viewKey()] || { nodes: [], edges: [], coop: [], conflict: [], actors_total: 0, edges_total: 0, rows: 0 }; }
 
@@ -91,8 +110,16 @@
   }
 
   // ---- 2. the network
-  var TYPE_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
-    '#8cd17d', '#499894', '#d37295', '#a0cbe8', '#ffbe7d', '#79706e'];
+  // actor types: one colour each, the same in every view, none of them on
+  // the edges' scale (no red or orange of conflict, no blue of cooperation,
+  // no neutral grey): greens, teals, yellows and purples
+  var TYPE_COLORS = {
+    state: '#1b7837', government: '#5aae61', legislature: '#a6dba0', judiciary: '#00695c', military: '#4d9221',
+    police: '#80cdc1', intelligence: '#35978f', person: '#762a83', armed_group: '#9970ab', igo: '#c2a5cf',
+    ngo: '#d9c400', media: '#8c8c00', business: '#b8e186', civilians: '#e7d4e8', other: '#5e3c99',
+    'other actors': '#40004b'
+  };
+  var TYPE_FALLBACK = '#1b7837';
   var net = echarts.init($('network'), null, { renderer: 'canvas' });
   function tipBox(lines) {
     var box = el('div');
@@ -143,10 +170,9 @@
         }
       },
       legend: [{ data: types, top: 4, left: 4, orient: 'vertical', textStyle: { fontSize: 11 } }],
-      color: TYPE_COLORS,
       series: [{
         type: 'graph', layout: 'force', roam: true, draggable: true,
-        categories: types.map(function (t) { return { name: t }; }),
+        categories: types.map(function (t) { return { name: t, itemStyle: { color: TYPE_COLORS[t] || TYPE_FALLBACK } }; }),
         data: nodes, links: links,
         edgeSymbol: ['none', 'arrow'], edgeSymbolSize: [0, 8],
         force: { repulsion: 420, edgeLength: [80, 220], gravity: 0.1, layoutAnimation: true },

@@ -20,8 +20,10 @@ Chromium is Debian's (/usr/bin/chromium, or $CHROMIUM); playwright drives it.
 """
 
 import collections
+import json
 import os
 import pathlib
+import re
 import sys
 import time
 
@@ -82,6 +84,85 @@ def attr(page, sel, name):
     return page.get_attribute(sel, name)
 
 
+# the edges' scale: conflict in reds and oranges, cooperation in blues, neutral in grey.
+# An actor type's colour must never read as a score: its hue lies outside both families,
+# and it is not a grey.
+CONFLICT_HUES = (330, 45)     # degrees, wrapping through 0
+COOPERATION_HUES = (185, 235)
+
+
+def hue_saturation(css):
+    import colorsys
+    css = css.strip()
+    if css.startswith("#"):
+        r, g, b = (int(css[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    else:
+        r, g, b = (int(v) / 255 for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+    h, _, s = colorsys.rgb_to_hls(r, g, b)
+    return h * 360, s
+
+
+def off_the_scale(css):
+    h, s = hue_saturation(css)
+    lo, hi = CONFLICT_HUES
+    conflict = h >= lo or h < hi
+    cooperation = COOPERATION_HUES[0] <= h <= COOPERATION_HUES[1]
+    return s >= 0.25 and not conflict and not cooperation
+
+
+def check_layout(page, periods):
+    """What a large set needs: the inputs folded at the end of the run's section, the
+    periods grouped by year (months within their year), actor types coloured off the
+    edges' scale. `periods` are the page's periods (from its data)."""
+    folded = page.evaluate(
+        "() => { const t = document.getElementById('inputs'), d = t.closest('details');"
+        " const rules = document.getElementById('rules-details');"
+        " return [d ? d.id : null, d ? d.open : null,"
+        " !!(d && (rules.compareDocumentPosition(d) & Node.DOCUMENT_POSITION_FOLLOWING)),"
+        " d ? d.querySelector('summary').textContent : '', d ? d.closest('section').id : null]; }"
+    )
+    check(folded[:3] == ["inputs-details", False, True], f"inputs not folded after the rule outcomes: {folded}")
+    check(folded[4] == "run", f"the inputs left the run's section: {folded}")
+    check(re.search(r"Input files: [\d,]+ \(", folded[3] or "") is not None, f"the folded inputs' summary: {folded[3]!r}")
+    check(not page.locator("#inputs").is_visible(), "the inputs' hashes are shown unfolded")
+
+    select = page.evaluate(
+        "() => Array.from(document.getElementById('period').children).map(c => c.tagName === 'OPTGROUP'"
+        " ? [c.label, Array.from(c.children).map(o => o.value)] : c.value)"
+    )
+    check(select[:1] == ["all"], f"the first period is not all years: {select[:1]}")
+    groups = select[1:]
+    check(all(isinstance(g, list) for g in groups), f"periods outside a year's group: {groups}")
+    labels = [g[0] for g in groups if isinstance(g, list)]
+    check(labels == sorted(labels, reverse=True) and all(re.fullmatch(r"\d{4}", y) for y in labels),
+          f"year groups not latest first: {labels}")
+    for g in groups:
+        if not isinstance(g, list):
+            continue
+        year, values = g
+        months = [v for v in values if v != year]
+        check(all(v.startswith(year + "-") for v in months), f"{year}: months of another year {months}")
+        check(months == sorted(months), f"{year}: months not in calendar order {months}")
+        check(values[:1] == [year] or year not in values, f"{year}: the whole year is not first {values}")
+    listed = {"all"} | {v for g in groups if isinstance(g, list) for v in g[1]}
+    check(listed == set(periods), f"periods listed {sorted(listed)} differ from the page's {sorted(periods)}")
+
+    colours = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('network')).getOption().series[0]"
+        ".categories.map(c => [c.name, c.itemStyle && c.itemStyle.color])"
+    )
+    check(len(colours) > 0, "no actor types in the network")
+    for name, colour in colours:
+        check(colour is not None and off_the_scale(colour), f"actor type {name} takes {colour}, a colour of the score scale")
+    check(len({c for _, c in colours}) == len(colours), f"two actor types share a colour: {colours}")
+
+
+def page_periods(html):
+    text = pathlib.Path(html).read_text(encoding="utf-8")
+    start = text.index('<script type="application/json" id="data">') + len('<script type="application/json" id="data">')
+    return json.loads(text[start:text.index("</script>", start)])["periods"]
+
+
 def check_raw(out, shot):
     out = pathlib.Path(out)
     run = pathlib.Path(os.path.realpath(out / "current"))
@@ -92,6 +173,7 @@ def check_raw(out, shot):
         # the shortcut <out>/overview.html opens the current set's page
         page, errors, requests = open_page(browser, out / "overview.html")
         page.wait_for_timeout(1500)
+        check_layout(page, page_periods(out / "overview.html"))
 
         # the network, at both levels
         for level in ("top", "actor"):
@@ -268,6 +350,7 @@ def check_scale(target, bound, shot=None):
         page, errors, requests = open_page(browser, html)
         print(f"rendered in {time.monotonic() - t0:.1f} s: {attr(page, '#network', 'data-nodes')} nodes, {attr(page, '#network', 'data-edges')} edges, {attr(page, '#timeline', 'data-events')} events on the timeline")
         check(int(attr(page, "#network", "data-nodes")) <= MAX_NODES, "too many nodes")
+        check_layout(page, page_periods(html))
         scores = html.resolve().parent / "relationship_scores.parquet"
         for level in ("top", "actor") if scores.exists() else ():
             rows = pq.read_table(scores, columns=["level", "directed", "period", "actor_a", "actor_b", "n_events", "score"],

@@ -1,11 +1,12 @@
 """Checks the database `dyadflow bi` made for the set built from raw/: it opens in the
-DuckDB Python client after the folder has moved, every view answers, and every example
+DuckDB Python client from another folder, every view answers, and every example
 query of bi/README.md returns the rows computed here independently, from the Parquet
 files, the raw actors and the CAMEO reference, with polars and the standard library
 (the incident rule, the weights and the score formula re-implemented from the README).
 
-Usage: python tests/clients/check_bi.py OUTPUT_DIR DATABASE_NAME
-(the database sits in OUTPUT_DIR; run from the repository root)
+Usage: python tests/clients/check_bi.py OUTPUT_DIR DATABASE_NAME [RELATIVE_DATABASE_NAME]
+(the databases sit in OUTPUT_DIR; run from the repository root). A database made with
+`dyadflow bi --relative`, when given, is opened after the folder has moved.
 """
 
 import csv
@@ -173,7 +174,7 @@ def same(got, want):
     return True
 
 
-def main(out, db_name):
+def main(out, db_name, relative_db=None):
     out = pathlib.Path(out).resolve()
     readme = (ROOT / "bi" / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Example questions", 1)[1].split("\n## ", 1)[0]
@@ -181,15 +182,14 @@ def main(out, db_name):
     check(len(queries) == 5, f"bi/README.md has {len(queries)} example queries, expected 5")
 
     with tempfile.TemporaryDirectory() as tmp:
-        # the folder moves, links and all: the views' relative paths still resolve
-        moved = pathlib.Path(tmp) / "elsewhere" / "output"
-        shutil.copytree(out, moved, symlinks=True)
-        set_dir = pathlib.Path(os.path.realpath(moved / "current"))
+        set_dir = pathlib.Path(os.path.realpath(out / "current"))
         want = expected_rows(set_dir)
         cwd = os.getcwd()
-        os.chdir(moved)
+        # opened from another folder, as Superset, Metabase or DBeaver open a
+        # file: the views' absolute paths resolve wherever DuckDB runs
+        os.chdir(tmp)
         try:
-            con = duckdb.connect(db_name, read_only=True)
+            con = duckdb.connect(str(out / db_name), read_only=True)
             for v in VIEWS:
                 n = con.execute(f"SELECT count(*) FROM {v}").fetchone()[0]
                 check(n > 0 or v == "audit_rejects", f"view {v} is empty")
@@ -205,12 +205,22 @@ def main(out, db_name):
                 check(same(got, w), f"question {i}: got {got}, expected {w}")
                 print(f"question {i}: {len(got)} row(s) as expected")
             con.close()
-            # also from any folder, through file_search_path
-            os.chdir(tmp)
-            con = duckdb.connect(str(moved / db_name), read_only=True, config={"file_search_path": str(moved)})
-            n2 = con.execute("SELECT count(*) FROM fact_events").fetchone()[0]
-            check(n2 == n, f"through file_search_path fact_events has {n2} rows")
-            con.close()
+            if relative_db:
+                # `dyadflow bi --relative`: the folder moves, links and all, and
+                # the database opens from its new folder
+                moved = pathlib.Path(tmp) / "elsewhere" / "output"
+                shutil.copytree(out, moved, symlinks=True)
+                os.chdir(moved)
+                con = duckdb.connect(relative_db, read_only=True)
+                n2 = con.execute("SELECT count(*) FROM fact_events").fetchone()[0]
+                check(n2 == n, f"the moved --relative database's fact_events has {n2} rows")
+                con.close()
+                # and from any folder through file_search_path
+                os.chdir(tmp)
+                con = duckdb.connect(str(moved / relative_db), read_only=True, config={"file_search_path": str(moved)})
+                n3 = con.execute("SELECT count(*) FROM fact_events").fetchone()[0]
+                check(n3 == n, f"through file_search_path fact_events has {n3} rows")
+                con.close()
         finally:
             os.chdir(cwd)
 
@@ -224,4 +234,5 @@ def main(out, db_name):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "dyadflow.duckdb"))
+    sys.exit(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "dyadflow.duckdb",
+                  sys.argv[3] if len(sys.argv) > 3 else None))
