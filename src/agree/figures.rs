@@ -9,7 +9,7 @@ use super::load::Reading;
 use super::matching::{self, Side, THRESHOLD};
 use crate::reference::Reference;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Precision, recall and F1 of one reading against the other taken as the
 /// reference: precision = matched / this reading's count, recall =
@@ -103,6 +103,8 @@ pub struct PairFacts {
     pub b_line: u64,
     pub similarity: f64,
     pub differs: Vec<&'static str>,
+    /// Each field's value on either side, as the field's alpha takes it.
+    pub values: BTreeMap<&'static str, [serde_json::Value; 2]>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -161,6 +163,7 @@ impl Agreement {
                 matching::DayCount::EndExclusive,
             )
         };
+        let units = units(c);
         Agreement {
             a: ReadingFacts::of(a),
             b: ReadingFacts::of(b),
@@ -177,19 +180,26 @@ impl Agreement {
                 a_against_b: Prf::of(matched, a.events.len(), b.events.len()),
                 mean_similarity: c.pairs.iter().map(|p| p.similarity).sum::<f64>() / n,
             },
-            fields: fields(c),
+            fields: fields(&units),
             code_with_unmatched: code_with_unmatched(c),
             date_overlap: overlap(&days),
             evidence_overlap: overlap(&spans),
             mentions: mentions(c),
-            pairs: c.pairs.iter().map(|p| pair_facts(c, p)).collect(),
+            pairs: c.pairs.iter().enumerate().map(|(k, p)| pair_facts(c, p, k, &units)).collect(),
             only_a: c.only_a.iter().map(|&i| unmatched(a, i)).collect(),
             only_b: c.only_b.iter().map(|&j| unmatched(b, j)).collect(),
         }
     }
 }
 
-fn pair_facts(c: &Comparison, p: &super::Pair) -> PairFacts {
+fn pair_facts(c: &Comparison, p: &super::Pair, k: usize, units: &Units) -> PairFacts {
+    let mut values = BTreeMap::new();
+    for (field, u) in &units.nominal {
+        values.insert(*field, [u[k][0].clone().into(), u[k][1].clone().into()]);
+    }
+    for (field, u) in &units.interval {
+        values.insert(*field, [u[k][0].into(), u[k][1].into()]);
+    }
     let (x, y) = (&c.a.events[p.a], &c.b.events[p.b]);
     PairFacts {
         article_id: x.article_id.clone(),
@@ -199,6 +209,7 @@ fn pair_facts(c: &Comparison, p: &super::Pair) -> PairFacts {
         b_line: y.src.line,
         similarity: p.similarity,
         differs: p.differs.clone(),
+        values,
     }
 }
 
@@ -215,7 +226,14 @@ fn levels(code: &str) -> [String; 4] {
     }
 }
 
-fn fields(c: &Comparison) -> Vec<FieldAgreement> {
+/// Every field's values over the matched pairs, one unit per pair (A's
+/// value, B's value in A's terms).
+struct Units {
+    nominal: Vec<(&'static str, Vec<Vec<String>>)>,
+    interval: Vec<(&'static str, Vec<Vec<f64>>)>,
+}
+
+fn units(c: &Comparison) -> Units {
     let a = c.a;
     type Get = fn(&Side) -> String;
     let a_side = |i: usize| Side {
@@ -233,21 +251,27 @@ fn fields(c: &Comparison) -> Vec<FieldAgreement> {
         ("mode", |s| s.event.mode.clone()),
         ("date", |s| format!("{}/{}", s.event.date.first, s.event.date.last)),
     ];
-    let mut out = Vec::new();
-    for (field, get) in nominal {
-        let units: Vec<Vec<String>> = c.pairs.iter().map(|p| vec![get(&a_side(p.a)), get(&c.b_sides[p.b])]).collect();
-        out.push(field_of(field, Level::Nominal, &units, alpha::nominal(&units)));
-    }
     type Day = fn(&Side) -> f64;
     let interval: [(&'static str, Day); 2] = [
         ("date_first", |s| matching::Day::from(s.event.date.first).0 as f64),
         ("date_last", |s| matching::Day::from(s.event.date.last).0 as f64),
     ];
-    for (field, get) in interval {
-        let units: Vec<Vec<f64>> = c.pairs.iter().map(|p| vec![get(&a_side(p.a)), get(&c.b_sides[p.b])]).collect();
-        out.push(field_of(field, Level::Interval, &units, alpha::interval(&units)));
+    Units {
+        nominal: nominal
+            .into_iter()
+            .map(|(f, get)| (f, c.pairs.iter().map(|p| vec![get(&a_side(p.a)), get(&c.b_sides[p.b])]).collect()))
+            .collect(),
+        interval: interval
+            .into_iter()
+            .map(|(f, get)| (f, c.pairs.iter().map(|p| vec![get(&a_side(p.a)), get(&c.b_sides[p.b])]).collect()))
+            .collect(),
     }
-    out
+}
+
+fn fields(u: &Units) -> Vec<FieldAgreement> {
+    let nominal = u.nominal.iter().map(|(f, v)| field_of(f, Level::Nominal, v, alpha::nominal(v)));
+    let interval = u.interval.iter().map(|(f, v)| field_of(f, Level::Interval, v, alpha::interval(v)));
+    nominal.chain(interval).collect()
 }
 
 fn field_of<T: PartialEq>(field: &'static str, level: Level, units: &[Vec<T>], alpha: Option<Alpha>) -> FieldAgreement {
