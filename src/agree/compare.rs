@@ -161,14 +161,14 @@ fn same_articles(a: &Reading, b: &Reading) -> Result<(), AgreeError> {
         if ta.as_str() != tb.as_str() {
             let offset = ta.as_str().chars().zip(tb.as_str().chars()).take_while(|(x, y)| x == y).count();
             let excerpt = |s: &str| s.chars().skip(offset).take(30).collect::<String>();
-            return Err(AgreeError::DifferentTexts {
+            return Err(AgreeError::DifferentTexts(Box::new(super::TextDifference {
                 article_id: id.clone(),
                 offset,
                 a: excerpt(ta.as_str()),
                 b: excerpt(tb.as_str()),
                 a_dir: a.dir.clone(),
                 b_dir: b.dir.clone(),
-            });
+            })));
         }
     }
     Ok(())

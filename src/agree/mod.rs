@@ -33,10 +33,35 @@ pub enum AgreeError {
         .present.display(), .absent.display()
     )]
     DifferentArticles { article_id: String, present: PathBuf, absent: PathBuf },
-    #[error(
-        "the readings do not annotate the same text of article `{article_id}`: the texts differ from \
-         character {offset} on ({a:?} in {}, {b:?} in {}); hint: both readings must read the same text file",
-        .a_dir.display(), .b_dir.display()
-    )]
-    DifferentTexts { article_id: String, offset: usize, a: String, b: String, a_dir: PathBuf, b_dir: PathBuf },
+    #[error("{0}")]
+    DifferentTexts(Box<TextDifference>),
+}
+
+/// Where the texts of an article differ first between two readings.
+#[derive(Debug)]
+pub struct TextDifference {
+    pub article_id: String,
+    /// Code points both texts share from the start.
+    pub offset: usize,
+    /// The next few code points of either text.
+    pub a: String,
+    pub b: String,
+    pub a_dir: PathBuf,
+    pub b_dir: PathBuf,
+}
+
+impl std::fmt::Display for TextDifference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the readings do not annotate the same text of article `{}`: the texts differ from character {} on \
+             ({:?} in {}, {:?} in {}); hint: both readings must read the same text file",
+            self.article_id,
+            self.offset,
+            self.a,
+            self.a_dir.display(),
+            self.b,
+            self.b_dir.display()
+        )
+    }
 }
