@@ -9,7 +9,8 @@
 //!   contract), [`ledger`] (every problem and rejected row), [`inputs`]
 //! - [`normalize`]: labels, dates, spans, codes -> resolved rows
 //! - accumulate: [`score`] (relationship scores per dyad and period),
-//!   [`marts`] (the published tables' batches), [`gates`] (generic tests)
+//!   [`marts`] (the published tables' batches), [`gates`] (generic tests),
+//!   [`agree`] (agreement between two readings of the same articles)
 //! - [`write`]: Parquet files, batch by batch
 //! - [`publish`]: the written files committed as the current set, with the run
 //!   record ([`manifest`]) and the page ([`overview`])
@@ -18,6 +19,7 @@
 //!
 //! The command line is the binary's (`src/main.rs`, `src/cmd/`).
 
+pub mod agree;
 pub mod annotate;
 pub mod catalogue;
 pub mod config;

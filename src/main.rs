@@ -43,6 +43,8 @@ enum Command {
     Explain(cmd::explain::Args),
     #[command(about = cmd::init::ABOUT, long_about = cmd::init::LONG_ABOUT)]
     Init(cmd::init::Args),
+    #[command(about = cmd::agree::ABOUT, long_about = cmd::agree::LONG_ABOUT)]
+    Agree(cmd::agree::Args),
 }
 
 /// mimalloc's `mi_option_purge_delay` (its position in `mi_option_e` of
@@ -67,6 +69,7 @@ fn main() {
         Command::Overview(a) => cmd::overview::execute(a),
         Command::Explain(a) => cmd::explain::execute(a),
         Command::Init(a) => cmd::init::execute(a),
+        Command::Agree(a) => cmd::agree::execute(a),
     };
     let code = match result {
         Ok(code) => code,
@@ -81,7 +84,8 @@ fn main() {
                 | Command::Bi(_)
                 | Command::Overview(_)
                 | Command::Explain(_)
-                | Command::Init(_) => LogFormat::Human,
+                | Command::Init(_)
+                | Command::Agree(_) => LogFormat::Human,
             };
             match format {
                 LogFormat::Human => eprintln!("dyadflow: error: {e:#}"),

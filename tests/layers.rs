@@ -20,7 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // labels, actors, dates applied, evidence and mention spans
     ("normalize", &["normalize"]),
     // what the batches add up to: scores, counts, tests
-    ("accumulate", &["score", "marts", "gates"]),
+    ("accumulate", &["score", "marts", "gates", "agree"]),
     // tables written as Parquet files
     ("write", &["write"]),
     // the written files committed as a set, with the record and the page

@@ -177,7 +177,7 @@ fn current() -> Hashes {
     said(&mut h, "failed", "validate", &v, &w);
 
     // every command's usage text: its flags, defaults and words
-    for cmd in ["", "run", "merge", "validate", "schema", "synth", "bi", "overview", "explain", "init"] {
+    for cmd in ["", "run", "merge", "validate", "schema", "synth", "bi", "overview", "explain", "init", "agree"] {
         let mut args: Vec<&str> = cmd.split_whitespace().collect();
         args.push("--help");
         let r = w.run(&args);

@@ -1,5 +1,6 @@
 //! The subcommands, one file each with its usage text.
 
+pub mod agree;
 pub mod bi;
 pub mod explain;
 pub mod init;
