@@ -53,11 +53,11 @@ pub enum Format {
 }
 
 pub fn execute(args: &Args) -> anyhow::Result<i32> {
-    let config = args.corpus.load_config()?;
+    let (config, config_path) = args.corpus.load_config()?;
     // --raw may name a bucket prefix (s3://): downloaded first
     let raw = dyadflow::storage::RawInput::open(&args.corpus.raw)?;
     let opts = Options {
-        config_path: args.corpus.config.clone(),
+        config_path,
         strict: args.corpus.strict,
         batch_bytes: args.corpus.batch_mb.saturating_mul(1 << 20),
         progress: dyadflow::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),

@@ -1,0 +1,226 @@
+//! What a new user meets first, through the real binary in fresh temporary
+//! directories: the configuration a run reads, what a run that did not
+//! publish says, spreadsheet exports, evidence hints, what counts as an
+//! input, and the small print of `explain`, `merge` and `validate --help`.
+
+mod common;
+use common::*;
+
+fn json_lines(s: &str) -> Vec<serde_json::Value> {
+    s.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn summary(r: &Run) -> serde_json::Value {
+    json_lines(&r.stderr).into_iter().find(|v| v["type"] == "summary").unwrap_or_else(|| panic!("{}", r.stderr))
+}
+
+// ---- the configuration: `./dyadflow.toml` unless --config says otherwise ----
+
+#[test]
+fn dyadflow_toml_in_the_working_directory_is_read_and_named() {
+    let w = Work::new("mini");
+    w.edit("raw/events.csv", "a1,e2,moscou,bakou", "a1,e2,moscow-nobody,bakou");
+    // with the built-in defaults one rejected event fails the run
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("configuration: built-in defaults"), "{}", r.stderr);
+
+    w.write("dyadflow.toml", "[rejects.per_table]\nevents = 0.5\n");
+    let r = w.run(&["validate", "--raw", "raw"]);
+    assert!(r.stderr.contains("configuration: dyadflow.toml"), "{}", r.stderr);
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 0, "./dyadflow.toml is read: {}", r.stderr);
+    assert!(r.stderr.contains("configuration: dyadflow.toml"), "{}", r.stderr);
+    let m = manifest(&w.path("out/manifest.json"));
+    assert_eq!((m["config_file"].as_str(), m["config_source"].as_str()), (Some("dyadflow.toml"), Some("file")));
+    let r = w.run(&["run", "--raw", "raw", "--out", "out", "--force", "--log-format", "json"]);
+    let s = summary(&r);
+    assert_eq!((s["config_file"].as_str(), s["config_source"].as_str()), (Some("dyadflow.toml"), Some("file")));
+
+    // --config wins over ./dyadflow.toml
+    w.write("strict.toml", "[rejects]\nmax_share = 0.0\n");
+    let r = w.run(&["run", "--raw", "raw", "--out", "out", "--config", "strict.toml", "--log-format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(summary(&r)["config_file"], "strict.toml");
+    assert_eq!(manifest(&w.path("out.run.json"))["config_file"], "strict.toml");
+}
+
+#[test]
+fn without_a_configuration_file_the_record_says_the_defaults_were_used() {
+    let w = Work::new("mini");
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("configuration: built-in defaults"), "{}", r.stderr);
+    let m = manifest(&w.path("out/manifest.json"));
+    assert!(m["config_file"].is_null());
+    assert_eq!(m["config_source"], "defaults");
+    let s = summary(&w.run(&["validate", "--raw", "raw", "--log-format", "json"]));
+    assert_eq!((s["config_file"].is_null(), s["config_source"].as_str()), (true, Some("defaults")));
+}
+
+#[test]
+fn a_broken_dyadflow_toml_in_the_working_directory_is_an_error_naming_it() {
+    let w = Work::new("mini");
+    w.write("dyadflow.toml", "[score]\nshrinkage = -1\n");
+    let r = w.run(&["validate", "--raw", "raw"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("dyadflow.toml"), "{}", r.stderr);
+}
+
+// ---- a run that publishes nothing does not say "published" ----
+
+fn broken() -> Work {
+    let w = Work::new("mini");
+    w.edit("raw/events.csv", "a1,e2,moscou,bakou", "a1,e2,moscow-nobody,bakou");
+    w
+}
+
+/// The lines of a summary that say something was published.
+fn says_published(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.contains("published") && !l.contains("nothing published")).collect()
+}
+
+#[test]
+fn a_failed_run_says_nothing_was_published() {
+    let w = broken();
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(says_published(&r.stderr), Vec::<&str>::new(), "{}", r.stderr);
+    assert!(r.stderr.contains("  valid 5 actors, 1 articles, 3 events, 8 mentions\n"), "{}", r.stderr);
+    assert!(r.stderr.contains("nothing published; out is unchanged"), "{}", r.stderr);
+    let r = w.run(&["run", "--raw", "raw", "--out", "out", "--log-format", "json"]);
+    let s = summary(&r);
+    assert_eq!(s["published"], false);
+    assert!(s["message"].as_str().unwrap().contains("nothing published"), "{s}");
+}
+
+#[test]
+fn validate_says_validated_or_would_publish_and_prints_no_run_as_published() {
+    let w = broken();
+    let r = w.run(&["validate", "--raw", "raw"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(says_published(&r.stderr), Vec::<&str>::new(), "{}", r.stderr);
+    assert!(!r.stderr.contains("; run "), "no run id as if a run had been made: {}", r.stderr);
+    assert!(r.stderr.contains("nothing published (validate writes nothing)"), "{}", r.stderr);
+
+    let w = Work::new("mini");
+    let r = w.run(&["validate", "--raw", "raw"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(says_published(&r.stderr), Vec::<&str>::new(), "{}", r.stderr);
+    assert!(r.stderr.contains("  would publish 5 actors, 1 articles, 4 events, 8 mentions\n"), "{}", r.stderr);
+    assert!(!r.stderr.contains("; run "), "{}", r.stderr);
+    // the run id a run would have is said as such, and is that run's id
+    let s = summary(&w.run(&["validate", "--raw", "raw", "--log-format", "json"]));
+    assert_eq!((s["status"].as_str(), s["published"].as_bool()), (Some("validated"), Some(false)));
+    let id = s["run_id"].as_str().unwrap().to_string();
+    assert!(r.stderr.contains(&format!("would publish them as run {id}")), "{}", r.stderr);
+    assert!(s["message"].as_str().unwrap().starts_with("valid: nothing written"), "{s}");
+    assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 0);
+    assert_eq!(manifest(&w.path("out/manifest.json"))["run_id"].as_str(), Some(id.as_str()));
+}
+
+// ---- spreadsheet exports ----
+
+#[test]
+fn a_semicolon_export_gets_one_error_naming_the_separator() {
+    let w = Work::new("mini");
+    // a French Excel export: BOM, `;`, CRLF
+    let events = w.read("raw/events.csv");
+    let exported = format!("\u{feff}{}", events.replace(',', ";").replace('\n', "\r\n"));
+    w.write("raw/events.csv", exported);
+    let r = w.run(&["validate", "--raw", "raw"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let problems: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("raw/events.csv")).collect();
+    assert_eq!(problems.len(), 1, "one problem for the file: {}", r.stderr);
+    assert!(problems[0].contains("separated by semicolons (`;`), not commas"), "{}", r.stderr);
+    assert!(r.stderr.contains("\"CSV UTF-8 (comma delimited)\""), "{}", r.stderr);
+    assert!(!r.stderr.contains("unknown-column"), "{}", r.stderr);
+}
+
+#[test]
+fn a_bom_alone_and_crlf_alone_are_read() {
+    let w = Work::new("mini");
+    let events = w.read("raw/events.csv");
+    w.write("raw/events.csv", format!("\u{feff}{events}"));
+    let actors = w.read("raw/actors.csv");
+    w.write("raw/actors.csv", actors.replace('\n', "\r\n"));
+    let r = w.run(&["validate", "--raw", "raw", "--strict"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_local_date_gets_the_iso_date_to_write_without_a_guess() {
+    let w = Work::new("mini");
+    w.edit("raw/events.csv", "a1,e1,RUS,IRN,057,2025-01,", "a1,e1,RUS,IRN,057,11/09/2025,");
+    w.edit("raw/events.csv", "a1,e2,moscou,bakou,111,2025-07~,", "a1,e2,moscou,bakou,111,30/06/2025,");
+    let r = w.run(&["validate", "--raw", "raw"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("raw/events.csv:2:6: error[invalid-date]: `11/09/2025` is a local date"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`2025-09-11` if it is 11 September 2025 (day/month), `2025-11-09` if it is 9 November 2025"),
+        "both readings: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("write the date as ISO YYYY-MM-DD: `2025-06-30` (30 June 2025)"), "{}", r.stderr);
+    assert!(!r.stderr.contains("more than one `/`"), "{}", r.stderr);
+}
+
+#[test]
+fn a_missing_column_hint_reads_well() {
+    let w = Work::new("mini");
+    w.write("raw/mentions.csv", "actor,text\nRUS,Russie\n");
+    let r = w.run(&["validate", "--raw", "raw"]);
+    assert!(r.stderr.contains("= hint: add the column `article_id` to the header"), "{}", r.stderr);
+}
+
+// ---- evidence hints end on word boundaries ----
+
+#[test]
+fn the_closest_passage_of_a_reworded_evidence_ends_on_a_word_boundary() {
+    let w = Work::new("mini");
+    // 44 characters, reworded: the sentence's first 44 end two letters into `russes`
+    w.edit(
+        "raw/events.csv",
+        "L’Azerbaïdjan a arrêté deux journalistes russes",
+        "L’Azerbaïdjan a détenu deux reporters russes",
+    );
+    let r = w.run(&["validate", "--raw", "raw"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let hint =
+        r.stderr.lines().find(|l| l.contains("the closest passage is")).unwrap_or_else(|| panic!("{}", r.stderr));
+    let passage = hint.split('`').nth(1).unwrap();
+    assert_eq!(passage, "L’Azerbaïdjan a arrêté deux journalistes russes", "{hint}");
+    let text = w.read("raw/texts/a1.txt");
+    let after = text[text.find(passage).unwrap() + passage.len()..].chars().next();
+    assert!(after.is_none_or(|c| !c.is_alphanumeric()), "the passage ends inside a word: {hint}");
+}
+
+// ---- only the data are inputs ----
+
+#[test]
+fn editing_the_annotation_guide_leaves_the_run_up_to_date() {
+    let w = Work::new("mini");
+    w.write("raw/README.md", "# How to annotate\n");
+    w.write("raw/ADJUDICATION.md", "| id | verdict |\n");
+    assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 0);
+    let first = manifest(&w.path("out/manifest.json"));
+    let inputs: Vec<&str> = first["inputs"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
+    assert_eq!(inputs, vec!["actors.csv", "articles.csv", "events.csv", "mentions.csv", "texts/a1.txt"]);
+
+    w.write("raw/README.md", "# How to annotate\n\nA new section on dates.\n");
+    w.write("raw/ADJUDICATION.md", "| id | verdict |\n| e9 | kept |\n");
+    w.write("raw/notes.txt", "a note\n");
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("is up to date"), "{}", r.stderr);
+    let again = manifest(&w.path("out.run.json"));
+    assert_eq!(again["run_id"], first["run_id"]);
+    assert_eq!(again["status"], "unchanged");
+
+    // a text is data
+    let text = w.read("raw/texts/a1.txt");
+    w.write("raw/texts/a1.txt", format!("{text}\n"));
+    let r = w.run(&["run", "--raw", "raw", "--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_ne!(manifest(&w.path("out/manifest.json"))["run_id"], first["run_id"], "{}", r.stderr);
+}
