@@ -224,3 +224,32 @@ fn editing_the_annotation_guide_leaves_the_run_up_to_date() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_ne!(manifest(&w.path("out/manifest.json"))["run_id"], first["run_id"], "{}", r.stderr);
 }
+
+// ---- scores carry their period's first and last day ----
+
+#[test]
+fn every_score_row_has_its_periods_first_and_last_day_as_dates() {
+    let w = Work::new("mini");
+    assert_eq!(w.run(&["run", "--raw", "raw", "--out", "out"]).code, 0);
+    let scores = w.path("out/relationship_scores.parquet");
+    let schema = read_table(&scores)[0].schema();
+    for c in ["period_start", "period_end"] {
+        assert_eq!(schema.field_with_name(c).unwrap().data_type(), &arrow::datatypes::DataType::Date32, "{c}");
+    }
+    let col = |c: &str| texts(&scores, c).into_iter().map(Option::unwrap).collect::<Vec<_>>();
+    let (granularity, period) = (col("granularity"), col("period"));
+    let (start, end, first, last) = (col("period_start"), col("period_end"), col("first_date"), col("last_date"));
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..period.len() {
+        let want = match (granularity[i].as_str(), period[i].as_str()) {
+            ("all", _) => (first[i].clone(), last[i].clone()),
+            ("year", "2025") => ("2025-01-01".into(), "2025-12-31".into()),
+            ("month", "2025-01") => ("2025-01-01".into(), "2025-01-31".into()),
+            ("month", "2025-07") => ("2025-07-01".into(), "2025-07-31".into()),
+            other => panic!("unexpected period {other:?}"),
+        };
+        assert_eq!((start[i].clone(), end[i].clone()), want, "row {i}: {} {}", granularity[i], period[i]);
+        seen.insert(period[i].clone());
+    }
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["2025", "2025-01", "2025-07", "all"]);
+}
