@@ -253,3 +253,114 @@ fn every_score_row_has_its_periods_first_and_last_day_as_dates() {
     }
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["2025", "2025-01", "2025-07", "all"]);
 }
+
+// ---- a test that cannot run says so ----
+
+/// A test that needs the files of `../shared` (not part of the repository)
+/// is ignored with that reason, rather than passing without checking.
+#[test]
+fn tests_that_need_files_outside_the_repository_are_ignored_with_a_reason() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut checked = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "rs") || path.ends_with("user_messages.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for test in text.split("#[test]").skip(1) {
+            let body = test.split("\nfn ").nth(1).unwrap_or("");
+            let head = test.split("\nfn ").next().unwrap_or("");
+            if body.contains("../shared") || body.contains("shared(\"") {
+                checked += 1;
+                assert!(
+                    head.contains("#[ignore = \"needs ../shared"),
+                    "{}: {}",
+                    path.display(),
+                    &body[..60.min(body.len())]
+                );
+            }
+        }
+    }
+    assert!(checked >= 4, "{checked}");
+}
+
+// ---- the small print ----
+
+#[test]
+fn explain_without_a_rule_prints_aligned_columns() {
+    let w = Work::new("mini");
+    let r = w.run(&["explain"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].starts_with("RULE ") && lines[0].ends_with("MEANING"), "{}", lines[0]);
+    // where each column starts: after the first run of two spaces or more
+    let starts = |l: &str| -> Vec<usize> {
+        let b = l.as_bytes();
+        (1..b.len()).filter(|&i| b[i] != b' ' && b[i - 1] == b' ' && i >= 2 && b[i - 2] == b' ').take(3).collect()
+    };
+    let header = starts(lines[0]);
+    assert_eq!(header.len(), 3, "{}", lines[0]);
+    for l in &lines[1..] {
+        assert_eq!(starts(l), header, "not aligned with the header:\n{}\n{l}", lines[0]);
+    }
+    assert!(lines.iter().any(|l| l.contains(" warning ")), "{}", r.stdout);
+}
+
+#[test]
+fn an_event_dated_after_its_article_names_its_date_once() {
+    let w = Work::new("mini");
+    w.edit("raw/events.csv", "a1,e2,moscou,bakou,111,2025-07~,", "a1,e2,moscou,bakou,111,2025-07-30,");
+    w.edit("raw/events.csv", "a1,e4,Kremlin,AZE,190,2025-07~,", "a1,e4,Kremlin,AZE,190,2025-08~,");
+    let r = w.run(&["validate", "--raw", "raw"]);
+    assert!(
+        r.stderr.contains("the event is dated 2025-07-30 but article `a1` was published 2025-07-04~"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("the event is dated 2025-08~ (from 2025-08-01) but article"), "{}", r.stderr);
+    assert!(!r.stderr.contains("2025-07-30 (2025-07-30)"), "{}", r.stderr);
+}
+
+#[test]
+fn a_missing_shard_gets_the_commands_that_write_it() {
+    let w = Work::new("mini");
+    let r = w.run(&["run", "--raw", "raw", "--shard", "0/3", "--out", "shards/0"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = w.run(&["merge", "shards/0", "--out", "out"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    for want in [
+        "shard(s) 1/3, 2/3 missing",
+        "`dyadflow run --raw raw --shard 1/3 --out shards/1`",
+        "`dyadflow run --raw raw --shard 2/3 --out shards/2`",
+        "`dyadflow merge shards/0 shards/1 shards/2 --out DIR`",
+    ] {
+        assert!(r.stderr.contains(want), "{want}: {}", r.stderr);
+    }
+    // the commands it gives work as written
+    for k in ["1", "2"] {
+        let r = w.run(&["run", "--raw", "raw", "--shard", &format!("{k}/3"), "--out", &format!("shards/{k}")]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let r = w.run(&["merge", "shards/0", "shards/1", "shards/2", "--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn validate_help_shows_the_columns_real_output_gives() {
+    let w = Work::new("mini");
+    let help = w.run(&["validate", "--help"]).stdout;
+    // the help's row `a1,e2,Rusia,...` is line 3 of this corpus
+    w.edit("raw/events.csv", "a1,e2,moscou,", "a1,e2,Rusia,");
+    let human = w.run(&["validate", "--raw", "raw"]).stderr;
+    let github = w.run(&["validate", "--raw", "raw", "--format", "github"]).stdout;
+    let human_line = human.lines().find(|l| l.contains("[unknown-actor]")).unwrap();
+    assert!(human_line.starts_with("raw/events.csv:3:3: error[unknown-actor]: no actor matches `Rusia`"), "{human}");
+    assert!(help.contains("  raw/events.csv:14:3: error[unknown-actor]: no actor matches `Rusia`\n"), "{help}");
+    let real = github.lines().find(|l| l.contains("unknown-actor")).unwrap();
+    let shown = help.lines().find(|l| l.trim_start().starts_with("::error")).unwrap().trim_start();
+    let shown = shown.replace("line=14,", "line=3,");
+    // this corpus has more labels close to `Rusia`: the hint lists them all
+    let (head, tail) = shown.split_once("(RUS)?").unwrap();
+    assert!(real.starts_with(head) && real.ends_with(tail), "the help shows\n{shown}\nreal output is\n{real}");
+}
