@@ -185,7 +185,7 @@ pub fn read_manifest(dir: &Path) -> Result<ShardManifest> {
             return Err(bad(
                 dir,
                 format!("it has no {MANIFEST}: it is not a shard set, or the run writing it did not finish"),
-                "run `dyadflow run --shard K/N --out DIR` for this shard again",
+                format!("run `dyadflow run --raw RAW --shard K/N --out {}` for this shard again", dir.display()),
             ))
         }
         Err(e) => return Err(Error::Read { path, source: e }),
