@@ -90,6 +90,63 @@ impl fmt::Display for DateError {
 pub const SYNTAX_HINT: &str =
     "write YYYY, YYYY-MM, YYYY-MM-DD or a season YYYY-21..24, optionally followed by ~ (approximate), ? (uncertain) or % (both), or an interval A/B";
 
+/// A hint for a date written the way spreadsheets write local dates
+/// (`11/09/2025`, `11.09.2025`, `2025/09/11`): the ISO date to write
+/// instead. Day and month are never guessed: when both readings are possible
+/// the hint gives both. None when `s` is no such date.
+pub fn local_date_hint(s: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let s = s.trim();
+    let sep = ['/', '.', '-'].into_iter().find(|c| s.matches(*c).count() == 2)?;
+    let parts: Vec<&str> = s.split(sep).collect();
+    let num = |f: &str, max_len: usize| -> Option<u32> {
+        (!f.is_empty() && f.len() <= max_len && f.bytes().all(|b| b.is_ascii_digit())).then(|| f.parse().ok())?
+    };
+    let day = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).map(|_| (y, m, d));
+    let iso = |(y, m, d): (i32, u32, u32)| format!("`{y:04}-{m:02}-{d:02}`");
+    let said = |(y, m, d): (i32, u32, u32)| format!("{d} {} {y}", MONTHS[m as usize - 1]);
+    if parts[0].len() == 4 {
+        if sep == '-' {
+            return None; // ISO already (or not a date at all)
+        }
+        // year first: YYYY/MM/DD is only ever read one way
+        let (y, m, d) = (num(parts[0], 4)? as i32, num(parts[1], 2)?, num(parts[2], 2)?);
+        let ymd = day(y, m, d)?;
+        return Some(format!("write the date as ISO YYYY-MM-DD: {}", iso(ymd)));
+    }
+    let (a, b, y) = (num(parts[0], 2)?, num(parts[1], 2)?, num(parts[2], 4)?);
+    if parts[2].len() != 4 {
+        return None;
+    }
+    let y = y as i32;
+    match (day(y, b, a), day(y, a, b)) {
+        (Some(dm), Some(md)) if dm != md => Some(format!(
+            "write the date as ISO YYYY-MM-DD: {} if it is {} (day/month), {} if it is {} (month/day)",
+            iso(dm),
+            said(dm),
+            iso(md),
+            said(md)
+        )),
+        (Some(one), _) | (None, Some(one)) => {
+            Some(format!("write the date as ISO YYYY-MM-DD: {} ({})", iso(one), said(one)))
+        }
+        (None, None) => None,
+    }
+}
+
 /// Checks the shape of a date and splits it into parts.
 pub fn parse(input: &str) -> Result<Edtf, DateError> {
     let s = input.trim();
@@ -308,6 +365,29 @@ mod tests {
         }
         assert!(matches!(resolve("2025-03/2025-01"), Err(DateError::Reversed { .. })));
         assert!(matches!(resolve("2025-06-02/2025-06-01"), Err(DateError::Reversed { .. })));
+    }
+
+    #[test]
+    fn local_dates_get_the_iso_date_without_a_guess() {
+        let both = local_date_hint("11/09/2025").unwrap();
+        assert!(both.contains("`2025-09-11` if it is 11 September 2025 (day/month)"), "{both}");
+        assert!(both.contains("`2025-11-09` if it is 9 November 2025 (month/day)"), "{both}");
+        assert_eq!(
+            local_date_hint("30.09.2025").as_deref(),
+            Some("write the date as ISO YYYY-MM-DD: `2025-09-30` (30 September 2025)")
+        );
+        assert_eq!(
+            local_date_hint("9/30/2025").as_deref(),
+            Some("write the date as ISO YYYY-MM-DD: `2025-09-30` (30 September 2025)")
+        );
+        assert_eq!(
+            local_date_hint("5/5/2025").as_deref(),
+            Some("write the date as ISO YYYY-MM-DD: `2025-05-05` (5 May 2025)")
+        );
+        assert_eq!(local_date_hint("2025/09/11").as_deref(), Some("write the date as ISO YYYY-MM-DD: `2025-09-11`"));
+        for none in ["2025-09-11", "2025", "32/13/2025", "11/09/25", "a/b/c", "2024-12/2025-01", "1/2/3/2025"] {
+            assert_eq!(local_date_hint(none), None, "{none}");
+        }
     }
 
     #[test]

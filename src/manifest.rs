@@ -47,7 +47,11 @@ pub struct Manifest {
     pub finished_at: String,
     pub raw_dir: String,
     pub out_dir: Option<String>,
+    /// The configuration file the run read (--config, else `dyadflow.toml`
+    /// in the working directory); None: the built-in defaults.
     pub config_file: Option<String>,
+    /// `file` (read from `config_file`) or `defaults` (built in).
+    pub config_source: &'static str,
     pub config_sha256: String,
     pub inputs: Vec<InputFile>,
     pub tables: BTreeMap<String, Counts>,

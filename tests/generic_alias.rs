@@ -25,7 +25,7 @@ fn generic_aliases_are_warned_with_their_place_and_a_hint_and_the_rows_are_kept(
     // nothing else is reported: the look-alikes (US forces under USA, Bakou of a
     // state inside another label, multi-word government names) are not warned
     assert!(r.stderr.contains("0 error(s), 4 warning(s)"), "{}", r.stderr);
-    assert!(r.stderr.contains("published 11 actors, 1 articles, 2 events, 11 mentions"), "{}", r.stderr);
+    assert!(r.stderr.contains("would publish 11 actors, 1 articles, 2 events, 11 mentions"), "{}", r.stderr);
 }
 
 #[test]

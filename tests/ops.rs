@@ -80,7 +80,8 @@ fn explain_exists_for_every_rule_of_the_catalogue() {
     // the list names every rule once
     let r = w.run(&["explain"]);
     assert_eq!(r.code, 0);
-    assert_eq!(r.stdout.lines().count(), Rule::ALL.len());
+    assert_eq!(r.stdout.lines().count(), Rule::ALL.len() + 1, "a header and a line per rule");
+    assert!(r.stdout.starts_with("RULE "), "{}", r.stdout);
     for rule in Rule::ALL {
         assert!(r.stdout.lines().any(|l| l.split_whitespace().next() == Some(rule.id())));
     }

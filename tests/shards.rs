@@ -181,7 +181,7 @@ fn merge_refuses_shard_sets_that_do_not_make_one_corpus() {
         }
         assert!(!w.path("merged/current").exists(), "{sets:?}: nothing published");
     };
-    refused(&["a0", "a1"], &["shard(s) 2/3 missing", "run `dyadflow run --shard K/3`"]);
+    refused(&["a0", "a1"], &["shard(s) 2/3 missing", "`dyadflow run --raw a --shard 2/3 --out DIR2`"]);
     refused(&["a0", "a1", "a2", "a1"], &["shard 1/3 is given twice"]);
     refused(&["a0", "a1", "b2"], &["b2", "inputs (raw files and their SHA-256) differ", "merge shards of one run"]);
     refused(&["a0", "a1", "a0of2"], &["a0of2", "shard 0/2", "the same N"]);
@@ -190,7 +190,7 @@ fn merge_refuses_shard_sets_that_do_not_make_one_corpus() {
     std::fs::remove_file(w.path("a2/shard.json")).unwrap();
     refused(
         &["a0", "a1", "a2"],
-        &["a2", "has no shard.json", "run `dyadflow run --shard K/N --out DIR` for this shard again"],
+        &["a2", "has no shard.json", "run `dyadflow run --raw RAW --shard K/N --out a2` for this shard again"],
     );
     let mut state = std::fs::read(w.path("a1/state.bin")).unwrap();
     state[0] ^= 1;

@@ -6,12 +6,13 @@ them directly. Put this file in the DAGs folder beside the DAG files that import
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import logging
 import os
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from airflow.exceptions import AirflowException, AirflowFailException
 from airflow.models import Variable
@@ -32,16 +33,34 @@ def setting(name: str, default: str | None = None) -> str | None:
 # The work, as plain functions of paths (tests/ops/test_dag.py calls them directly).
 
 
+RAW_TABLES = ("articles", "actors", "events", "mentions")
+
+
 def raw_files(raw: Path) -> dict[str, Path]:
-    """Every file below ``raw`` by its path relative to it, as dyadflow hashes them
-    (links followed, ``.git`` directories skipped)."""
+    """The data files below ``raw`` by their path relative to it, as dyadflow hashes them:
+    each table's ``<table>.csv`` and the ``*.csv`` batches of ``<table>/``, and every text
+    an articles file names in ``text_path`` (present or not). Other files (the annotation
+    guide ``README.md``, ``ADJUDICATION.md``, notes) are documentation, not inputs."""
     files = {}
-    for root, dirs, names in os.walk(raw, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if d != ".git")
-        for n in names:
-            p = Path(root) / n
-            files[p.relative_to(raw).as_posix()] = p
-    return files
+    for table in RAW_TABLES:
+        if (raw / f"{table}.csv").is_file():
+            files[f"{table}.csv"] = raw / f"{table}.csv"
+        if (raw / table).is_dir():
+            for p in sorted((raw / table).iterdir()):
+                if p.suffix.lower() == ".csv" and p.is_file():
+                    files[f"{table}/{p.name}"] = p
+    for rel in [r for r in list(files) if r == "articles.csv" or r.startswith("articles/")]:
+        with open(files[rel], encoding="utf-8-sig", errors="replace", newline="") as f:
+            rows = csv.reader(f)
+            header = [h.strip() for h in next(rows, [])]
+            if "text_path" not in header:
+                continue
+            col = header.index("text_path")
+            for row in rows:
+                text = PurePosixPath(row[col].strip()) if col < len(row) else PurePosixPath("")
+                if str(text) not in ("", ".") and not text.is_absolute() and ".." not in text.parts:
+                    files[text.as_posix()] = raw / text
+    return dict(sorted(files.items()))
 
 
 def sha256(path: Path) -> str:
@@ -62,9 +81,14 @@ def has_new_input(raw: Path, out: Path) -> bool:
     files = raw_files(raw)
     if files.keys() != published.keys():
         return True
-    if any(files[p].stat().st_size != published[p]["bytes"] for p in files):
+    # a text that is missing was an input with no bytes (dyadflow rejects its article)
+    missing = {p for p in files if not files[p].is_file()}
+    if any(published[p]["bytes"] != 0 for p in missing):
         return True
-    return any(sha256(files[p]) != published[p]["sha256"] for p in files)
+    present = [p for p in files if p not in missing]
+    if any(files[p].stat().st_size != published[p]["bytes"] for p in present):
+        return True
+    return any(sha256(files[p]) != published[p]["sha256"] for p in present)
 
 
 def describe(report: dict) -> str:

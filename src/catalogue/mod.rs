@@ -20,7 +20,7 @@ pub use tables::{ACTORS, ARTICLES, CODES, EVENTS, MENTIONS, REJECTS, RELATIONSHI
 
 /// Schema version written into every file and the run record; raise it when
 /// a column or table changes, and say what changed in `SCHEMA_CHANGELOG.md`.
-pub const SCHEMA_VERSION: &str = "2";
+pub const SCHEMA_VERSION: &str = "3";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

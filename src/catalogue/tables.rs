@@ -287,6 +287,18 @@ pub const RELATIONSHIP_SCORES: TableSchema = TableSchema {
             "`all`; a calendar year YYYY (of the events' first day); or a calendar month YYYY-MM (of events whose whole date span lies in it)"
         ),
         col!("granularity", Str, req, dict, "all, year or month: the kind of period"),
+        col!(
+            "period_start",
+            Date,
+            req,
+            "the period's first day: January 1 of a year, the 1st of a month; for `all`, first_date (the dyad's first day)"
+        ),
+        col!(
+            "period_end",
+            Date,
+            req,
+            "the period's last day: December 31 of a year, the last day of a month; for `all`, last_date (the dyad's last day)"
+        ),
         col!("actor_a", Str, req, dict, bloom, "source actor (directed) or the smaller id of the pair"),
         col!("actor_b", Str, req, dict, bloom, "target actor (directed) or the larger id of the pair"),
         col!("n_events", Int64, req, "distinct real-world events (an event reported by several articles counts once)"),

@@ -31,8 +31,13 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
     let mut out = std::io::stdout().lock();
     match &args.rule {
         None => {
+            // Display of a stage or a severity ignores widths: padded as text
+            let width = Rule::ALL.iter().map(|r| r.id().len()).max().unwrap_or(0);
+            let stage = Rule::ALL.iter().map(|r| r.stage().to_string().len()).max().unwrap_or(0);
+            writeln!(out, "{:<width$}  {:<stage$}  {:<8}  MEANING", "RULE", "STAGE", "SEVERITY")?;
             for r in Rule::ALL {
-                writeln!(out, "{:<26} {:<9} {:<7} {}", r.id(), r.stage(), r.default_severity(), r.description())?;
+                let (st, sev) = (r.stage().to_string(), r.default_severity().to_string());
+                writeln!(out, "{:<width$}  {st:<stage$}  {sev:<8}  {}", r.id(), r.description())?;
             }
         }
         Some(id) => {

@@ -60,7 +60,8 @@ pub struct CorpusArgs {
     /// s3://bucket/prefix.
     #[arg(long, value_name = "DIR", default_value = "raw")]
     pub raw: PathBuf,
-    /// Configuration file (TOML); built-in defaults when absent.
+    /// Configuration file (TOML). Default: `dyadflow.toml` in the working
+    /// directory when there is one, else the built-in defaults.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Treat warnings as errors.
@@ -79,11 +80,21 @@ pub struct CorpusArgs {
     pub max_problems: usize,
 }
 
+/// The configuration file read when --config is not given: `dyadflow.toml`
+/// in the working directory, when there is one.
+pub const DEFAULT_CONFIG: &str = "dyadflow.toml";
+
 impl CorpusArgs {
-    pub fn load_config(&self) -> Result<dyadflow::config::Config, dyadflow::problem::Error> {
-        match &self.config {
-            Some(p) => dyadflow::config::Config::load(p),
-            None => Ok(dyadflow::config::Config::default()),
+    /// The configuration and the file it was read from: --config, else
+    /// `./dyadflow.toml` when present, else the built-in defaults (no file).
+    pub fn load_config(&self) -> Result<(dyadflow::config::Config, Option<PathBuf>), dyadflow::problem::Error> {
+        let path = self.config.clone().or_else(|| {
+            let here = PathBuf::from(DEFAULT_CONFIG);
+            here.is_file().then_some(here)
+        });
+        match path {
+            Some(p) => Ok((dyadflow::config::Config::load(&p)?, Some(p))),
+            None => Ok((dyadflow::config::Config::default(), None)),
         }
     }
 }

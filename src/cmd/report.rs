@@ -58,6 +58,12 @@ pub fn print(w: &mut dyn Write, m: &Manifest, format: LogFormat, max_per_rule: u
                 "type": "summary",
                 "run_id": m.run_id,
                 "status": m.status,
+                // whether the tables are the published set (the per-table
+                // counts keep the run record's names either way)
+                "published": is_published(m),
+                "message": verdict(m).replace("\n  ", "; "),
+                "config_file": m.config_file,
+                "config_source": m.config_source,
                 "exit_code": m.exit_code,
                 "tables": m.tables,
                 "errors": m.errors,
@@ -73,12 +79,59 @@ pub fn print(w: &mut dyn Write, m: &Manifest, format: LogFormat, max_per_rule: u
     Ok(())
 }
 
+/// Whether the run's tables are the published set: it published them, or
+/// found the published set up to date. Otherwise nothing was published and
+/// the summary says what the counts are instead.
+fn is_published(m: &Manifest) -> bool {
+    matches!(m.status.as_str(), "published" | "unchanged")
+}
+
+/// The last line of the summary: what became of the run.
+pub fn verdict(m: &Manifest) -> String {
+    let out = m.out_dir.as_deref().unwrap_or("?");
+    match m.status.as_str() {
+        "published" => format!(
+            "published {} file(s) as {out}/{}, now {out}/current",
+            m.outputs.len() + 2,
+            m.set.as_deref().unwrap_or("?")
+        ),
+        "unchanged" => format!("{out} is up to date: nothing rewritten (use --force to rebuild)"),
+        "validated" => {
+            format!("valid: nothing written; `dyadflow run` on these inputs would publish them as run {}", m.run_id)
+        }
+        _ => {
+            let mut s = format!("FAILED: {}", m.failure_reasons.join("; "));
+            match &m.out_dir {
+                Some(o) => s.push_str(&format!("\n  nothing published; {o} is unchanged")),
+                None => s.push_str("\n  nothing published (validate writes nothing)"),
+            }
+            s
+        }
+    }
+}
+
 pub fn summary(m: &Manifest) -> String {
     let list = |f: &dyn Fn(&dyadflow::ledger::Counts) -> usize| {
         m.tables.iter().map(|(t, c)| format!("{} {t}", f(c))).collect::<Vec<_>>().join(", ")
     };
-    let mut s = format!(
-        "dyadflow {}: read {} from {}\n  published {}\n  rejected {}\n  {} error(s), {} warning(s); run {}",
+    // rows that passed are published only when the set is; a validation
+    // would publish them; a failed run publishes none of them
+    let passed = match m.status.as_str() {
+        _ if is_published(m) => "published",
+        "validated" => "would publish",
+        _ => "valid",
+    };
+    // a validation has no run: it names the id a run would have in its verdict
+    let run = match m.command.as_str() {
+        "validate" => String::new(),
+        _ => format!("; run {}", m.run_id),
+    };
+    let config = match &m.config_file {
+        Some(f) => format!("configuration: {f}"),
+        None => "configuration: built-in defaults".into(),
+    };
+    format!(
+        "dyadflow {}: read {} from {}\n  {passed} {}\n  rejected {}\n  {} error(s), {} warning(s){run}; {config}\n  {}",
         m.command,
         list(&|c| c.read),
         m.raw_dir,
@@ -86,29 +139,6 @@ pub fn summary(m: &Manifest) -> String {
         list(&|c| c.rejected),
         m.errors,
         m.warnings,
-        m.run_id
-    );
-    match m.status.as_str() {
-        "published" => {
-            let out = m.out_dir.as_deref().unwrap_or("?");
-            s.push_str(&format!(
-                "\n  published {} file(s) as {out}/{}, now {out}/current",
-                m.outputs.len() + 2,
-                m.set.as_deref().unwrap_or("?")
-            ))
-        }
-        "unchanged" => s.push_str(&format!(
-            "\n  {} is up to date: nothing rewritten (use --force to rebuild)",
-            m.out_dir.as_deref().unwrap_or("?")
-        )),
-        "validated" => s.push_str("\n  valid: nothing written"),
-        _ => {
-            s.push_str("\n  FAILED: ");
-            s.push_str(&m.failure_reasons.join("; "));
-            if let Some(o) = &m.out_dir {
-                s.push_str(&format!("\n  nothing published; {o} is unchanged"));
-            }
-        }
-    }
-    s
+        verdict(m)
+    )
 }

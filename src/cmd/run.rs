@@ -118,7 +118,7 @@ pub fn execute(args: &Args) -> anyhow::Result<i32> {
 }
 
 fn execute_run(args: &Args, lineage: Option<&dyadflow::lineage::Lineage>) -> anyhow::Result<i32> {
-    let config = args.corpus.load_config()?;
+    let (config, config_path) = args.corpus.load_config()?;
     // --raw and --out may name bucket prefixes (s3://): see `storage`
     let raw = dyadflow::storage::RawInput::open(&args.corpus.raw)?;
     let out = dyadflow::storage::Output::open(&args.out)?;
@@ -126,7 +126,7 @@ fn execute_run(args: &Args, lineage: Option<&dyadflow::lineage::Lineage>) -> any
         raw: raw.local().to_path_buf(),
         out: Some(out.local().to_path_buf()),
         config,
-        config_path: args.corpus.config.clone(),
+        config_path,
         strict: args.corpus.strict,
         command: "run".into(),
         force: args.force,

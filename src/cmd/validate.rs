@@ -17,15 +17,18 @@ per problem, with file, line, column, rule and a hint:
   raw/events.csv:14:3: error[unknown-actor]: no actor matches `Rusia`
     = hint: did you mean `Russia` (RUS)?
 
+where 14:3 is line 14, field 3 (line 14 being `a1,e2,Rusia,IRN,...`).
+
 With --format github, prints one GitHub Actions workflow command per problem
 to standard output (or --output FILE), so that a workflow step annotates the
-pull request's CSV files:
+pull request's CSV files; there the column is the character of the line
+where the field starts, as editors count (`Rusia` starts at character 7):
 
-  ::error file=raw/events.csv,line=14,col=9,title=dyadflow unknown-actor::no actor matches `Rusia`...
+  ::error file=raw/events.csv,line=14,col=7,title=dyadflow unknown-actor::no actor matches `Rusia`%0Ahint: did you mean `Russia` (RUS)?%0A(`dyadflow explain unknown-actor` shows an example and the fix)
 
 With --format sarif, writes the problems as a SARIF 2.1.0 log (for code
-scanning). Columns there are characters in the line, where the field starts.
-Either way the summary goes to standard error.
+scanning), with the same character columns. Either way the summary goes to
+standard error.
 
 Exit codes:
   0  no error (warnings allowed, unless --strict)
@@ -53,11 +56,11 @@ pub enum Format {
 }
 
 pub fn execute(args: &Args) -> anyhow::Result<i32> {
-    let config = args.corpus.load_config()?;
+    let (config, config_path) = args.corpus.load_config()?;
     // --raw may name a bucket prefix (s3://): downloaded first
     let raw = dyadflow::storage::RawInput::open(&args.corpus.raw)?;
     let opts = Options {
-        config_path: args.corpus.config.clone(),
+        config_path,
         strict: args.corpus.strict,
         batch_bytes: args.corpus.batch_mb.saturating_mul(1 << 20),
         progress: dyadflow::progress::ProgressStyle::detect(args.corpus.log_format == report::LogFormat::Json),

@@ -72,6 +72,7 @@ pub fn head(h: Head) -> Manifest {
         finished_at: String::new(),
         raw_dir: h.raw_dir,
         out_dir: h.out_dir,
+        config_source: if h.config_file.is_some() { "file" } else { "defaults" },
         config_file: h.config_file,
         config_sha256: h.config_sha256,
         inputs: h.inputs,

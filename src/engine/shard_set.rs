@@ -195,7 +195,7 @@ pub fn read_manifest(dir: &Path) -> Result<ShardManifest> {
             return Err(bad(
                 dir,
                 format!("it has no {MANIFEST}: it is not a shard set, or the run writing it did not finish"),
-                "run `dyadflow run --shard K/N --out DIR` for this shard again",
+                format!("run `dyadflow run --raw RAW --shard K/N --out {}` for this shard again", dir.display()),
             ))
         }
         Err(e) => return Err(Error::Read { path, source: e }),
@@ -318,13 +318,37 @@ pub fn check_complete(sets: &[(PathBuf, ShardManifest)]) -> Result<()> {
             ));
         }
     }
-    let missing: Vec<String> = (0..n).filter(|k| !seen.contains_key(k)).map(|k| format!("{k}/{n}")).collect();
+    let missing: Vec<u32> = (0..n).filter(|k| !seen.contains_key(k)).collect();
     if !missing.is_empty() {
-        return Err(bad(
-            first_dir,
-            format!("shard(s) {} missing", missing.join(", ")),
-            format!("run `dyadflow run --shard K/{n}` for each missing K and merge every shard"),
-        ));
+        let names: Vec<String> = missing.iter().map(|k| format!("{k}/{n}")).collect();
+        return Err(bad(first_dir, format!("shard(s) {} missing", names.join(", ")), rerun_hint(sets, &missing)));
     }
     Ok(())
+}
+
+/// The commands that write the missing shards, with the raw directory and
+/// configuration the given shards were run with, and an output directory
+/// beside theirs when they are named by their index (`shards/0`).
+fn rerun_hint(sets: &[(PathBuf, ShardManifest)], missing: &[u32]) -> String {
+    let (first_dir, first) = &sets[0];
+    let by_index = sets.iter().all(|(d, m)| d.file_name().is_some_and(|f| f == m.shard.index.to_string().as_str()));
+    let out = |k: u32| match (by_index, first_dir.parent()) {
+        (true, Some(parent)) => parent.join(k.to_string()).display().to_string(),
+        _ => format!("DIR{k}"),
+    };
+    let config = first.config_file.as_ref().map(|c| format!(" --config {c}")).unwrap_or_default();
+    let n = first.shard.count;
+    let commands: Vec<String> = missing
+        .iter()
+        .map(|&k| format!("`dyadflow run --raw {}{config} --shard {k}/{n} --out {}`", first.raw_dir, out(k)))
+        .collect();
+    let mut dirs: Vec<(u32, String)> = sets.iter().map(|(d, m)| (m.shard.index, d.display().to_string())).collect();
+    dirs.extend(missing.iter().map(|&k| (k, out(k))));
+    dirs.sort();
+    let dirs: Vec<String> = dirs.into_iter().map(|(_, d)| d).collect();
+    format!(
+        "write the missing shard(s) with {}; then merge them all: `dyadflow merge {} --out DIR`",
+        commands.join(", "),
+        dirs.join(" ")
+    )
 }

@@ -336,6 +336,9 @@ fn check_header(
     names: &[String],
     columns: &[ColumnSpec],
 ) -> (Vec<Problem>, Option<Problem>) {
+    if let Some(p) = wrong_separator(table, display, line, names, columns) {
+        return (vec![p.clone()], Some(p));
+    }
     let mut out_problems = Vec::new();
     let mut fatal: Option<Problem> = None;
     for (i, f) in raw.iter().enumerate() {
@@ -390,12 +393,49 @@ fn check_header(
             let p =
                 Problem::new(Rule::MissingColumn, display, line, format!("required column `{}` is missing", c.name))
                     .table(table)
-                    .hint(format!("add a `{}` column to the header (column order is free)", c.name));
+                    .hint(format!("add the column `{}` to the header (column order is free)", c.name));
             fatal.get_or_insert(p.clone());
             out_problems.push(p);
         }
     }
     (out_problems, fatal)
+}
+
+/// A header whose fields are separated by something other than commas (a
+/// spreadsheet's export in a locale where the comma is the decimal mark
+/// uses `;`): one problem that names the separator and what to do, instead
+/// of an unknown column and every required one missing.
+fn wrong_separator(
+    table: Table,
+    display: &str,
+    line: u64,
+    names: &[String],
+    columns: &[ColumnSpec],
+) -> Option<Problem> {
+    let required = || columns.iter().filter(|c| c.required);
+    if required().all(|c| names.iter().any(|n| n == c.name)) {
+        return None;
+    }
+    let (_, said) = [(';', "semicolons (`;`)"), ('\t', "tabs")]
+        .into_iter()
+        .filter(|(sep, _)| names.iter().any(|n| n.contains(*sep)))
+        .find(|(sep, _)| {
+            let split: Vec<&str> = names.iter().flat_map(|n| n.split(*sep)).map(str::trim).collect();
+            required().any(|c| split.contains(&c.name))
+        })?;
+    Some(
+        Problem::new(
+            Rule::MissingColumn,
+            display,
+            line,
+            format!("the fields are separated by {said}, not commas: no required column can be read"),
+        )
+        .table(table)
+        .hint(
+            "save the file again as \"CSV UTF-8 (comma delimited)\" (in Excel: File > Save As; in LibreOffice: \
+             Save As > Text CSV, field delimiter `,`); the raw format reads comma-separated files only",
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -524,5 +564,12 @@ mod tests {
         assert_eq!(f.fatal.as_ref().unwrap().column, Some(3));
         let f = parse(Table::Events, "e.csv", "e.csv", b" a , b ,colour\n1,2,3\n", COLS);
         assert_eq!(rules(&f), vec![Rule::UnknownColumn], "names are trimmed");
+        for data in [&b"a;b\n1;2\n"[..], b"\xEF\xBB\xBFb;a\r\n2;1\r\n", b"a\tb\n1\t2\n"] {
+            let f = parse(Table::Events, "e.csv", "e.csv", data, COLS);
+            assert_eq!(rules(&f), vec![Rule::MissingColumn], "one problem, not an unknown and a missing column");
+            assert!(f.fatal.as_ref().unwrap().message.contains("separated by"), "{:?}", f.fatal);
+        }
+        let f = parse(Table::Events, "e.csv", "e.csv", b"a,b;c\n1,2\n", COLS);
+        assert_eq!(rules(&f), vec![Rule::UnknownColumn], "a `;` in a name, the required columns there");
     }
 }

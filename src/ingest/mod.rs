@@ -31,26 +31,9 @@ fn locate(
 ) -> Result<(Vec<PathBuf>, Option<Problem>), Error> {
     let file = PathBuf::from(format!("{}.csv", table.name()));
     let dir = PathBuf::from(table.name());
-    let has_file = raw.join(&file).is_file();
+    let files = crate::inputs::table_files(raw, table)?;
+    let has_file = files.first() == Some(&file);
     let has_dir = raw.join(&dir).is_dir();
-    let mut files = Vec::new();
-    if has_file {
-        files.push(file.clone());
-    }
-    if has_dir {
-        let path = raw.join(&dir);
-        let entries = std::fs::read_dir(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
-        let mut batch: Vec<PathBuf> = Vec::new();
-        for e in entries {
-            let e = e.map_err(|source| Error::Read { path: path.clone(), source })?;
-            let name = e.file_name();
-            if Path::new(&name).extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")) && e.path().is_file() {
-                batch.push(dir.join(name));
-            }
-        }
-        batch.sort();
-        files.extend(batch);
-    }
     let mut fatal = None;
     if has_file && has_dir {
         let p = Problem::new(

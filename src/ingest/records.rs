@@ -274,12 +274,11 @@ impl<'a> Check<'a> {
         match dates::parse(v) {
             Ok(d) => Some((v, d)),
             Err(e) => {
-                self.fail(
-                    Rule::InvalidDate,
-                    field,
-                    format!("`{v}` is not a date of the format: {e}"),
-                    dates::SYNTAX_HINT,
-                );
+                let (message, hint) = match dates::local_date_hint(v) {
+                    Some(hint) => (format!("`{v}` is a local date, not an ISO date (YYYY-MM-DD)"), hint),
+                    None => (format!("`{v}` is not a date of the format: {e}"), dates::SYNTAX_HINT.to_string()),
+                };
+                self.fail(Rule::InvalidDate, field, message, hint);
                 None
             }
         }

@@ -114,8 +114,10 @@ fn resolve_date(e: &Event, article: Option<&NArticle>, problems: &mut Vec<Proble
                         Rule::DateAfterPublished,
                         Some("date"),
                         format!(
-                            "the event is dated {} ({}) but article `{}` was published {}",
-                            e.date_raw, d.first, a.article_id, a.published_raw
+                            "the event is dated {} but article `{}` was published {}",
+                            dated(&e.date_raw, d.first),
+                            a.article_id,
+                            a.published_raw
                         ),
                     )
                     .hint(
@@ -125,6 +127,16 @@ fn resolve_date(e: &Event, article: Option<&NArticle>, problems: &mut Vec<Proble
         }
     }
     date
+}
+
+/// A date as written, with its first day when that is not what is written
+/// (`2025-07~ (from 2025-07-01)`, but `2025-07-30` alone).
+fn dated(raw: &str, first: chrono::NaiveDate) -> String {
+    let first = first.to_string();
+    match raw.trim() == first {
+        true => first,
+        false => format!("{} (from {first})", raw.trim()),
+    }
 }
 
 /// Where the evidence stands in the article's text: found exactly, or after

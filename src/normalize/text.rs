@@ -310,9 +310,32 @@ impl ArticleText {
             }
         }
         best.filter(|(score, _)| *score > 0.3).map(|(_, s)| {
-            let end = (s + probe_len.max(40)).min(self.len_chars());
+            let end = self.word_end((s + probe_len.max(40)).min(self.len_chars()));
             self.slice(s, end).trim_end().to_string()
         })
+    }
+
+    /// `end` moved forward to the end of the word it falls in, so that a
+    /// passage cut there never ends inside a word: letters and digits make a
+    /// word, and so do an apostrophe or a hyphen between two of them
+    /// (`aujourd'hui`, `Nord-Coréens`).
+    fn word_end(&self, end: usize) -> usize {
+        let n = self.len_chars();
+        let at = |i: usize| self.slice(i, i + 1).chars().next().unwrap_or(' ');
+        let joins = |i: usize| {
+            let c = at(i);
+            c.is_alphanumeric()
+                || (matches!(c, '\'' | '\u{2019}' | '-')
+                    && i > 0
+                    && i + 1 < n
+                    && at(i - 1).is_alphanumeric()
+                    && at(i + 1).is_alphanumeric())
+        };
+        let mut e = end;
+        while e > 0 && e < n && joins(e - 1) && joins(e) {
+            e += 1;
+        }
+        e
     }
 }
 
@@ -396,6 +419,26 @@ mod tests {
             Locate::NotFound { closest: Some(c) } => assert!(c.starts_with("La Corée du Nord a envoyé"), "{c}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_closest_passage_never_cuts_a_word() {
+        // the probe's length ends inside `soldats`, `aujourd'hui` and
+        // `Nord-Coréens`: the hint runs to the end of the word
+        let text = "Titre\nLa Corée du Nord a envoyé des soldats aujourd'hui vers les Nord-Coréens du front.";
+        let t = ArticleText::new(text.into());
+        for cut in 25..text.chars().count() - 6 {
+            let probe: String = text.chars().skip(6).take(cut).collect::<String>().replace("envoyé", "expédié");
+            let Locate::NotFound { closest: Some(c) } = t.locate(&probe, None) else { continue };
+            assert!(text.contains(&c), "{c}");
+            let after = text[text.find(&c).unwrap() + c.len()..].chars().next();
+            assert!(after.is_none_or(|a| !a.is_alphanumeric() && a != '\'' && a != '-'), "cut {cut}: `{c}`");
+            assert!(!c.ends_with('\'') && !c.ends_with('-'), "{c}");
+        }
+        assert_eq!(t.word_end(39), 43, "inside `soldats` (36..43)");
+        assert_eq!(t.word_end(36), 36, "at the start of a word");
+        assert_eq!(t.word_end(43), 43, "at its end");
+        assert_eq!(t.word_end(48), 55, "inside `aujourd'hui` (44..55)");
     }
 
     #[test]

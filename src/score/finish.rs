@@ -40,6 +40,7 @@ impl Incidents {
                             directed,
                             period: p as u32,
                             granularity: period.granularity(),
+                            bounds: period.bounds(),
                             actor_a: f.by_rank[run[0].0 as usize],
                             actor_b: f.by_rank[run[0].1 as usize],
                         };

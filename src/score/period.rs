@@ -29,6 +29,20 @@ impl Period {
         }
     }
 
+    /// The period's first and last day (days since 1970-01-01) for a year
+    /// or a month; None for all time, whose span is each dyad's own.
+    pub(super) fn bounds(self) -> Option<(i32, i32)> {
+        let day = |y: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).map(crate::edtf::epoch_days);
+        match self {
+            Period::All => None,
+            Period::Year(y) => Some((day(y, 1, 1)?, day(y, 12, 31)?)),
+            Period::Month(y, m) => {
+                let next = if m == 12 { day(y + 1, 1, 1)? } else { day(y, m + 1, 1)? };
+                Some((day(y, m, 1)?, next - 1))
+            }
+        }
+    }
+
     /// The periods of an incident: all time; the year of its first day; and
     /// the month of its span when the span lies within one calendar month
     /// (an incident dated to a season, a year or an interval across months is
@@ -66,5 +80,14 @@ mod tests {
         assert_eq!(periods("2025-21"), ["all", "2025"], "a season");
         assert_eq!(periods("2025"), ["all", "2025"], "a year");
         assert_eq!(Period::of(0, 0)[2].map(Period::granularity), Some("month"));
+    }
+
+    #[test]
+    fn a_period_runs_from_its_first_to_its_last_day() {
+        let day = |s: &str| epoch_days(resolve(s).unwrap().first);
+        assert_eq!(Period::Year(2024).bounds(), Some((day("2024-01-01"), day("2024-12-31"))));
+        assert_eq!(Period::Month(2024, 2).bounds(), Some((day("2024-02-01"), day("2024-02-29"))));
+        assert_eq!(Period::Month(2025, 12).bounds(), Some((day("2025-12-01"), day("2025-12-31"))));
+        assert_eq!(Period::All.bounds(), None);
     }
 }

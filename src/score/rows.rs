@@ -20,6 +20,9 @@ pub(super) struct DyadKey {
     pub(super) directed: bool,
     pub(super) period: u32,
     pub(super) granularity: &'static str,
+    /// The period's first and last day; None for all time (the dyad's
+    /// first and last day then).
+    pub(super) bounds: Option<(i32, i32)>,
     pub(super) actor_a: u32,
     pub(super) actor_b: u32,
 }
@@ -64,6 +67,8 @@ pub struct ScoreRows {
     /// Indices into `period_labels`.
     pub period: Vec<u32>,
     pub granularity: Vec<&'static str>,
+    pub period_start: Vec<i32>,
+    pub period_end: Vec<i32>,
     /// Indices into `names`.
     pub actor_a: Vec<u32>,
     pub actor_b: Vec<u32>,
@@ -91,6 +96,10 @@ impl ScoreRows {
         self.directed.push(k.directed);
         self.period.push(k.period);
         self.granularity.push(k.granularity);
+        let (first, last) = (s.first.unwrap_or_default(), s.last.unwrap_or_default());
+        let (start, end) = k.bounds.unwrap_or((first, last));
+        self.period_start.push(start);
+        self.period_end.push(end);
         self.actor_a.push(k.actor_a);
         self.actor_b.push(k.actor_b);
         self.n_events.push(s.n_events);
@@ -106,8 +115,8 @@ impl ScoreRows {
         self.conflict_mass.push(k);
         // C - K is taken exactly before it is rounded
         self.score.push(s.coop.minus(s.conflict).value() / (c + k + shrinkage));
-        self.first_date.push(s.first.unwrap_or_default());
-        self.last_date.push(s.last.unwrap_or_default());
+        self.first_date.push(first);
+        self.last_date.push(last);
     }
 
     pub fn len(&self) -> usize {
@@ -121,6 +130,8 @@ impl ScoreRows {
         self.directed.reserve_exact(n);
         self.period.reserve_exact(n);
         self.granularity.reserve_exact(n);
+        self.period_start.reserve_exact(n);
+        self.period_end.reserve_exact(n);
         self.actor_a.reserve_exact(n);
         self.actor_b.reserve_exact(n);
         self.n_events.reserve_exact(n);
@@ -155,11 +166,16 @@ impl ScoreRows {
             Column::new("directed".into(), self.directed),
             Column::new("period".into(), strings(&self.period, &self.period_labels)),
             Column::new("granularity".into(), self.granularity),
+        ];
+        for (name, v) in [("period_start", self.period_start), ("period_end", self.period_end)] {
+            cols.push(Column::new(name.into(), v).cast(&DataType::Date).map_err(Error::polars("score"))?);
+        }
+        cols.extend([
             Column::new("actor_a".into(), strings(&self.actor_a, &self.names)),
             Column::new("actor_b".into(), strings(&self.actor_b, &self.names)),
             Column::new("n_events".into(), self.n_events),
             Column::new("n_reports".into(), self.n_reports),
-        ];
+        ]);
         for (name, q) in quad_names.iter().zip(self.quad) {
             cols.push(Column::new((*name).into(), q));
         }

@@ -23,11 +23,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 TABLES = ["articles", "actors", "events", "mentions", "relationship_scores", "codes", "rejects"]
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 DATE_COLUMNS = {
     "articles": ["published_start", "published_end"],
     "events": ["date_start", "date_end"],
-    "relationship_scores": ["first_date", "last_date"],
+    "relationship_scores": ["period_start", "period_end", "first_date", "last_date"],
 }
 CODE_COLUMNS = {"events": ["code", "base_code", "root_code"], "codes": ["code", "base_code", "root_code"]}
 
@@ -91,6 +91,16 @@ def main(out):
             check(ok, f"pandas {table}.{c} is {df[c].dtype}")
         for c in CODE_COLUMNS.get(table, []):
             check(all(isinstance(v, str) for v in df[c]), f"pandas {table}.{c} holds non-strings")
+        # the README's one-argument form: dates as date32 with the .dt accessor
+        if DATE_COLUMNS.get(table):
+            da = pd.read_parquet(path, dtype_backend="pyarrow")
+            for c in DATE_COLUMNS[table]:
+                check(str(da[c].dtype) == "date32[day][pyarrow]", f"pandas (pyarrow backend) {table}.{c} is {da[c].dtype}")
+                try:
+                    years = da[c].dt.year
+                    check(len(years) == len(da), f"pandas {table}.{c}.dt.year has {len(years)} rows")
+                except (AttributeError, TypeError) as e:
+                    check(False, f"pandas (pyarrow backend) {table}.{c}.dt fails: {e}")
 
         # polars
         p = pl.read_parquet(path)
@@ -193,6 +203,23 @@ def check_analyst_tables(out):
     check(both.height > 0 and (both["fine"] == both["in_months"]).all() and both.null_count().sum_horizontal().item() == 0,
           f"month rows do not add up to the month-or-finer incidents of their year: {both.filter(pl.col('fine') != pl.col('in_months'))}")
     print(f"relationship_scores: month rows of {both.height} directed dyad-years add up to their month-or-finer incidents")
+
+    # each row's period runs from its first to its last day; `all` spans the dyad's events
+    start, end = pl.col("period_start"), pl.col("period_end")
+    bounds = {
+        "all": (start == pl.col("first_date")) & (end == pl.col("last_date")),
+        "year": (start.dt.strftime("%Y") == pl.col("period")) & (start.dt.strftime("%m-%d") == "01-01")
+        & (end == start.dt.offset_by("1y").dt.offset_by("-1d")),
+        "month": (start.dt.strftime("%Y-%m") == pl.col("period")) & (start.dt.day() == 1)
+        & (end == start.dt.offset_by("1mo").dt.offset_by("-1d")),
+    }
+    for g, ok in bounds.items():
+        rows = s.filter(pl.col("granularity") == g)
+        check(rows.filter(~ok).height == 0, f"{g} rows whose period_start/period_end are not the period's: {rows.filter(~ok).head()}")
+    inside = s.filter(pl.col("granularity") == "month")
+    check(inside.filter((pl.col("first_date") < start) | (pl.col("last_date") > end)).height == 0,
+          "month rows with events outside their period")
+    print("relationship_scores: period_start and period_end are each period's first and last day")
 
 
 if __name__ == "__main__":

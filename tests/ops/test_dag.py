@@ -76,8 +76,13 @@ def test_new_input_is_what_the_published_set_was_not_made_from(tmp_path):
     (raw / ".git" / "HEAD").write_text("ref")
     assert not d.has_new_input(raw, out)  # dyadflow skips .git too
     shutil.copy(raw / "README.md", raw / "NOTES.md")
-    assert d.has_new_input(raw, out)  # a file added
-    (raw / "NOTES.md").unlink()
+    (raw / "README.md").write_text("# the guide, edited\n")
+    assert not d.has_new_input(raw, out)  # documentation is no input, as for dyadflow
+    (raw / "events").mkdir()
+    (raw / "events" / "batch-2.csv").write_text((raw / "events.csv").read_text())
+    assert d.has_new_input(raw, out)  # a batch added
+    shutil.rmtree(raw / "events")
+    assert not d.has_new_input(raw, out)
     text = (raw / "events.csv").read_text()
     (raw / "events.csv").write_text(text.replace("057", "056", 1))
     assert len(text) == len((raw / "events.csv").read_text())
