@@ -109,8 +109,8 @@ if [ "${DYADFLOW_CI_AIRFLOW2:-1}" != 0 ]; then
     echo "== ops: the DAGs on Airflow 2.11 (venv, airflow db migrate, pytest of the DAG tests)"
     t=$(date +%s)
     venv2="$(ops_venv tests/ops/airflow2-requirements.txt tests/ops/airflow2-constraints.txt)"
-    "$venv2/bin/airflow" version
     airflow_home "$venv2" "$work/airflow2"
+    "$venv2/bin/airflow" version
     PYTHONDONTWRITEBYTECODE=1 DYADFLOW_BIN="$bin" "$venv2/bin/python" -m pytest -q -p no:cacheprovider \
         tests/ops/test_dag.py tests/ops/test_fanout.py tests/ops/test_airflow_dags.py
     elapsed "$t"
