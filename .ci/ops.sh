@@ -4,7 +4,8 @@
 # apache-airflow, openlineage-python and jsonschema (pinned in tests/ops/): the
 # OpenLineage events against their schema, SARIF against its schema, the GitHub
 # annotations, the DAG's exit-code mapping, and `airflow dags test` on raw/ and on a
-# broken copy with every task state checked; the fan-out examples (the Airflow DAG with
+# broken copy with every task state checked, on Airflow 3 (and the DAG tests again on
+# Airflow 2.11, from tests/ops/airflow2-*.txt); the fan-out examples (the Airflow DAG with
 # mapped shard tasks and a merge, under `airflow dags test` on raw/ with 3 shards; the
 # Kubernetes indexed Job and merge Job, run by examples/k8s/run.sh with a stand-in kubectl).
 #
@@ -57,33 +58,61 @@ grep -q '"status":"unchanged"' "$work/cron/srv/log/run.log"
 test "$(wc -l <"$work/cron/srv/output.lineage.jsonl")" = 4
 echo "   published, then up to date; 4 lineage events"
 
-echo "== ops: Python venv (apache-airflow, openlineage-python, jsonschema, pytest)"
-t=$(date +%s)
+# a venv for one requirements file and its constraints, kept under the target directory
+# keyed by their hash (reruns skip the install; from nothing it is built here)
+ops_venv() {
+    local req="$1" cons="$2" key venv
+    key="$(cat "$req" "$cons" | sha256sum | cut -c1-16)"
+    venv="$target/ops-venv-$key"
+    if [ ! -e "$venv/.complete" ]; then
+        rm -rf "$venv"
+        "$py" -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" -c "$cons"
+        touch "$venv/.complete"
+        echo "   installed into $venv" >&2
+    else
+        echo "   reusing $venv" >&2
+    fi
+    echo "$venv"
+}
+
+# an empty Airflow metadata database (sqlite) in a temporary AIRFLOW_HOME
+airflow_home() {
+    local venv="$1" home="$2"
+    export AIRFLOW_HOME="$home"
+    export AIRFLOW__CORE__LOAD_EXAMPLES=False
+    export AIRFLOW__CORE__DAGS_FOLDER="$PWD/examples/airflow"
+    "$venv/bin/airflow" db migrate >"$home.migrate.log" 2>&1 || { cat "$home.migrate.log"; exit 1; }
+}
+
 py="$(command -v python3.11 || command -v python3)"
-key="$(cat tests/ops/requirements.txt tests/ops/constraints.txt | sha256sum | cut -c1-16)"
-venv="$target/ops-venv-$key"
-if [ ! -e "$venv/.complete" ]; then
-    rm -rf "$venv"
-    "$py" -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check \
-        -r tests/ops/requirements.txt -c tests/ops/constraints.txt
-    touch "$venv/.complete"
-    echo "   installed into $venv"
-else
-    echo "   reusing $venv"
-fi
+
+echo "== ops: Python venv (apache-airflow 3, openlineage-python, jsonschema, pytest)"
+t=$(date +%s)
+venv="$(ops_venv tests/ops/requirements.txt tests/ops/constraints.txt)"
+"$venv/bin/airflow" version
 elapsed "$t"
 
 echo "== ops: airflow db migrate (sqlite, temporary AIRFLOW_HOME)"
 t=$(date +%s)
-export AIRFLOW_HOME="$work/airflow"
-export AIRFLOW__CORE__LOAD_EXAMPLES=False
-export AIRFLOW__CORE__DAGS_FOLDER="$PWD/examples/airflow"
-"$venv/bin/airflow" db migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; exit 1; }
+airflow_home "$venv" "$work/airflow"
 elapsed "$t"
 
-echo "== ops: pytest tests/ops"
+echo "== ops: pytest tests/ops (Airflow 3)"
 t=$(date +%s)
 PYTHONDONTWRITEBYTECODE=1 DYADFLOW_BIN="$bin" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/ops
 elapsed "$t"
+
+# The DAGs on Airflow 2.11 as well: the DAG tests only (the other checks of tests/ops/
+# do not use Airflow). DYADFLOW_CI_AIRFLOW2=0 skips them.
+if [ "${DYADFLOW_CI_AIRFLOW2:-1}" != 0 ]; then
+    echo "== ops: the DAGs on Airflow 2.11 (venv, airflow db migrate, pytest of the DAG tests)"
+    t=$(date +%s)
+    venv2="$(ops_venv tests/ops/airflow2-requirements.txt tests/ops/airflow2-constraints.txt)"
+    airflow_home "$venv2" "$work/airflow2"
+    "$venv2/bin/airflow" version
+    PYTHONDONTWRITEBYTECODE=1 DYADFLOW_BIN="$bin" "$venv2/bin/python" -m pytest -q -p no:cacheprovider \
+        tests/ops/test_dag.py tests/ops/test_fanout.py tests/ops/test_airflow_dags.py
+    elapsed "$t"
+fi
 echo "== ops: done in $(( $(date +%s) - t0 )) s"

@@ -224,7 +224,7 @@ pub enum TableFileError {
     #[error(transparent)]
     Parquet(#[from] parquet::errors::ParquetError),
     #[error(transparent)]
-    Arrow(#[from] arrow::error::ArrowError),
+    Arrow(#[from] arrow_schema::ArrowError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("{0}")]

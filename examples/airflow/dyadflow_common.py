@@ -2,7 +2,11 @@
 become task outcomes, the run report's summary in a task's log, and the check of a
 published set. Plain functions of paths, without Airflow's scheduler: tests/ops/ calls
 them directly. Put this file in the DAGs folder beside the DAG files that import it
-(``dyadflow_dag.py``, ``dyadflow_fanout_dag.py``)."""
+(``dyadflow_dag.py``, ``dyadflow_fanout_dag.py``).
+
+The DAGs run on Airflow 3 (the Task SDK, ``airflow.sdk``) and on Airflow 2.11: the
+names they need from Airflow are imported here, from wherever the installed version
+keeps them."""
 
 from __future__ import annotations
 
@@ -14,8 +18,22 @@ import os
 import subprocess
 from pathlib import Path, PurePosixPath
 
-from airflow.exceptions import AirflowException, AirflowFailException
-from airflow.models import Variable
+try:  # Airflow 3: the Task SDK
+    from airflow.providers.standard.sensors.python import PythonSensor
+    from airflow.sdk import Variable, dag, get_current_context, task
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+    AIRFLOW_3 = True
+except ImportError:  # Airflow 2
+    from airflow.decorators import dag, task
+    from airflow.exceptions import AirflowException, AirflowFailException
+    from airflow.models import Variable
+    from airflow.operators.python import get_current_context
+    from airflow.sensors.python import PythonSensor
+
+    AIRFLOW_3 = False
+
+__all__ = ["AirflowException", "AirflowFailException", "PythonSensor", "dag", "get_current_context", "task", "variable"]
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +41,17 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 SHOWN_PROBLEMS = 20
 
 
+def variable(key: str, default: str | None = None) -> str | None:
+    """An Airflow Variable, or ``default`` when it is not set (Airflow 3 names the
+    argument ``default``, Airflow 2 ``default_var``)."""
+    if AIRFLOW_3:
+        return Variable.get(key, default=default)
+    return Variable.get(key, default_var=default)
+
+
 def setting(name: str, default: str | None = None) -> str | None:
     """An Airflow Variable ``dyadflow_<name>`` (or ``AIRFLOW_VAR_DYADFLOW_<NAME>``)."""
-    value = Variable.get(f"dyadflow_{name}", default_var=None)
+    value = variable(f"dyadflow_{name}")
     return default if value in (None, "") else value
 
 

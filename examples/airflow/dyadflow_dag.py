@@ -45,12 +45,9 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from airflow.decorators import dag, task
-from airflow.models import Variable
-from airflow.sensors.python import PythonSensor
-
-# the work, as plain functions of paths (dyadflow_common.py, beside this file)
-from dyadflow_common import check_set, has_new_input, run_corpus, setting, validate_corpus
+# the work, as plain functions of paths, and the names this DAG needs from Airflow 3 or 2
+# (dyadflow_common.py, beside this file)
+from dyadflow_common import PythonSensor, check_set, dag, has_new_input, run_corpus, setting, task, validate_corpus, variable
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +75,8 @@ def dyadflow_dag():
     wait_for_input = PythonSensor(
         task_id="wait_for_input",
         python_callable=_poke_new_input,
-        poke_interval=float(Variable.get("dyadflow_poke_interval", default_var=60)),
-        timeout=float(Variable.get("dyadflow_wait_timeout", default_var=3300)),
+        poke_interval=float(variable("dyadflow_poke_interval", "60")),
+        timeout=float(variable("dyadflow_wait_timeout", "3300")),
         mode="reschedule",
         soft_fail=True,
     )

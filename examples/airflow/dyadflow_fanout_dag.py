@@ -50,17 +50,19 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from airflow.decorators import dag, task
-from airflow.exceptions import AirflowException, AirflowFailException
-from airflow.operators.python import get_current_context
-
 # what the dyadflow DAGs share (dyadflow_common.py, beside this file): the settings,
-# running the binary, the exit codes, the run report's summary, the published-set check
+# running the binary, the exit codes, the run report's summary, the published-set check,
+# and the names the DAGs need from Airflow 3 or 2
 from dyadflow_common import (
     EXIT_BUSY,
     EXIT_DATA,
     EXIT_OK,
     EXIT_USAGE,
+    AirflowException,
+    AirflowFailException,
+    dag,
+    get_current_context,
+    task,
     call,
     check_set,
     json_objects,

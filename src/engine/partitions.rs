@@ -310,6 +310,6 @@ pub(super) fn batch(
     frame: &DataFrame,
     t: &'static catalogue::TableSchema,
     meta: &FileMeta,
-) -> Result<arrow::record_batch::RecordBatch> {
+) -> Result<arrow_array::RecordBatch> {
     to_batch(frame, t, meta).map_err(Error::parquet(std::path::Path::new(t.name)))
 }

@@ -2,7 +2,7 @@
 //! batch, so that the page of a large set is built in bounded memory.
 
 use crate::problem::{Error, Result, TableFileError};
-use arrow::array::{Array, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{Array, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use std::path::Path;

@@ -71,7 +71,7 @@ pub(super) fn rejects(path: &Path) -> Result<Value> {
             b.str("message")?,
             b.str("hint")?,
         );
-        use arrow::array::Array;
+        use arrow_array::Array;
         for i in 0..b.rows() {
             if rows.len() < MAX_REJECTS {
                 let col = (!c.is_null(i)).then(|| c.value(i));

@@ -4,10 +4,11 @@
 
 use crate::catalogue::{Kind, TableSchema, SCHEMA_VERSION};
 use crate::problem::TableFileError::{self, Shape};
-use arrow::array::{ArrayRef, BooleanArray, ListBuilder, PrimitiveArray, StringArray, StringBuilder};
-use arrow::datatypes::{DataType as ArrowType, Field, Schema};
-use arrow::datatypes::{Date32Type, Float64Type, Int32Type, Int64Type};
-use arrow::record_batch::RecordBatch;
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type};
+use arrow_array::RecordBatch;
+use arrow_array::{ArrayRef, BooleanArray, PrimitiveArray, StringArray};
+use arrow_schema::{DataType as ArrowType, Field, Schema};
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::{KeyValue, SortingColumn};

@@ -9,9 +9,9 @@ use crate::problem::{Error, Result};
 pub mod file;
 
 use crate::catalogue::TableSchema;
-use arrow::array::{Array, ArrayRef};
-use arrow::record_batch::RecordBatch;
-use arrow::row::{Row, RowConverter, Rows, SortField};
+use arrow_array::RecordBatch;
+use arrow_array::{Array, ArrayRef};
+use arrow_row::{Row, RowConverter, Rows, SortField};
 use file::{arrow_schema, writer_properties, FileMeta};
 use parquet::arrow::ArrowWriter;
 use std::fs::File;
@@ -44,14 +44,14 @@ fn parquet_err(path: &Path) -> impl FnOnce(parquet::errors::ParquetError) -> Err
     move |e| Error::Parquet { path: path.to_path_buf(), source: e.into() }
 }
 
-fn arrow_err(path: &Path) -> impl FnOnce(arrow::error::ArrowError) -> Error + '_ {
+fn arrow_err(path: &Path) -> impl FnOnce(arrow_schema::ArrowError) -> Error + '_ {
     move |e| Error::Parquet { path: path.to_path_buf(), source: e.into() }
 }
 
 /// A table being written as one Parquet file.
 pub struct TableWriter {
     path: PathBuf,
-    schema: arrow::datatypes::SchemaRef,
+    schema: arrow_schema::SchemaRef,
     writer: ArrowWriter<BufWriter<File>>,
     rows: usize,
     /// Rows given but not yet written: fewer than a chunk.
@@ -114,7 +114,7 @@ impl TableWriter {
             }
             self.pending.push(batch.slice(0, need));
             let chunk =
-                arrow::compute::concat_batches(&batch.schema(), &self.pending).map_err(arrow_err(&self.path))?;
+                arrow_select::concat::concat_batches(&batch.schema(), &self.pending).map_err(arrow_err(&self.path))?;
             self.pending.clear();
             self.pending_rows = 0;
             self.writer.write(&chunk).map_err(parquet_err(&self.path))?;
@@ -138,7 +138,7 @@ impl TableWriter {
             return Ok(());
         }
         let schema = self.pending[0].schema();
-        let rest = arrow::compute::concat_batches(&schema, &self.pending).map_err(arrow_err(&self.path))?;
+        let rest = arrow_select::concat::concat_batches(&schema, &self.pending).map_err(arrow_err(&self.path))?;
         self.pending.clear();
         self.pending_rows = 0;
         self.writer.write(&rest).map_err(parquet_err(&self.path))
@@ -226,7 +226,7 @@ impl SortedRuns {
     fn spill(&mut self, batch: &RecordBatch) -> Result<()> {
         let path = self.dir.join(format!("run-{:05}.arrow", self.runs.len()));
         let f = File::create(&path).map_err(|source| Error::Write { path: path.clone(), source })?;
-        let mut w = arrow::ipc::writer::FileWriter::try_new(BufWriter::with_capacity(1 << 20, f), &batch.schema())
+        let mut w = arrow_ipc::writer::FileWriter::try_new(BufWriter::with_capacity(1 << 20, f), &batch.schema())
             .map_err(arrow_err(&path))?;
         for start in (0..batch.num_rows()).step_by(self.batch_rows) {
             let len = self.batch_rows.min(batch.num_rows() - start);
@@ -272,7 +272,7 @@ impl SortedRuns {
     /// false.
     fn merge_batches(
         &self,
-        schema: &arrow::datatypes::SchemaRef,
+        schema: &arrow_schema::SchemaRef,
         out_path: &Path,
         mut send: impl FnMut(RecordBatch) -> bool,
     ) -> Result<()> {
@@ -287,7 +287,7 @@ impl SortedRuns {
                 let schema = b.schema().clone();
                 (Box::new(b.build().map_err(parquet_err(path))?), schema)
             } else {
-                let r = arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(f), None)
+                let r = arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(f), None)
                     .map_err(arrow_err(path))?;
                 let schema = r.schema();
                 (Box::new(r), schema)
@@ -332,7 +332,7 @@ impl SortedRuns {
 }
 
 /// The batches of a run, read in order.
-type Batches = Box<dyn Iterator<Item = std::result::Result<RecordBatch, arrow::error::ArrowError>> + Send>;
+type Batches = Box<dyn Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>> + Send>;
 
 struct Cursor {
     path: PathBuf,
@@ -435,7 +435,7 @@ impl Heap {
 fn emit(
     cursors: &[Cursor],
     taken: &mut Vec<(usize, usize)>,
-    schema: &arrow::datatypes::SchemaRef,
+    schema: &arrow_schema::SchemaRef,
     out_path: &Path,
 ) -> Result<RecordBatch> {
     let first = cursors[taken[0].0].batch.as_ref().expect("a taken row has its batch");
@@ -446,7 +446,7 @@ fn emit(
             .iter()
             .map(|cur| cur.batch.as_ref().map_or(first.column(c).as_ref(), |b| b.column(c).as_ref()))
             .collect();
-        columns.push(arrow::compute::interleave(&sources, taken).map_err(arrow_err(out_path))?);
+        columns.push(arrow_select::interleave::interleave(&sources, taken).map_err(arrow_err(out_path))?);
     }
     let batch = RecordBatch::try_new(schema, columns).map_err(arrow_err(out_path))?;
     taken.clear();
@@ -457,7 +457,7 @@ fn emit(
 mod tests {
     use super::*;
     use crate::catalogue::{Column as Col, Kind};
-    use arrow::array::{Int64Array, StringArray};
+    use arrow_array::{Int64Array, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     static T: TableSchema = TableSchema {

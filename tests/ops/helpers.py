@@ -48,3 +48,16 @@ def break_corpus(raw: Path, actor: str = "Atlantis") -> int:
 
 def json_lines(text: str) -> list[dict]:
     return [json.loads(l) for l in text.splitlines() if l.startswith("{")]
+
+
+def dag_bag():
+    """The DAGs of examples/airflow/ as Airflow parses them, without its example DAGs
+    (Airflow 2 takes ``include_examples``; Airflow 3 follows ``[core] load_examples``,
+    which .ci/ops.sh sets to False)."""
+    from airflow.models import DagBag
+
+    folder = str(REPO / "examples" / "airflow")
+    try:
+        return DagBag(dag_folder=folder, include_examples=False)
+    except TypeError:
+        return DagBag(dag_folder=folder)

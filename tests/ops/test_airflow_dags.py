@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from dyadflow_common import AIRFLOW_3
 from helpers import REPO, binary, break_corpus, copy_raw
 
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
@@ -42,10 +43,12 @@ def json_output(stdout: str) -> list:
 
 
 def run_of(date: str) -> dict:
-    proc = airflow("dags", "list-runs", "-d", "dyadflow", "-o", "json")
+    # Airflow 3 takes the DAG id as an argument, Airflow 2 as `-d`
+    proc = airflow("dags", "list-runs", *(["dyadflow"] if AIRFLOW_3 else ["-d", "dyadflow"]), "-o", "json")
     assert proc.returncode == 0, proc.stderr
     runs = json_output(proc.stdout)
-    (run,) = [r for r in runs if r["execution_date"].startswith(date[:19])]
+    # Airflow 3 calls the run's date `logical_date`, Airflow 2 `execution_date`
+    (run,) = [r for r in runs if (r.get("logical_date") or r.get("execution_date") or "").startswith(date[:19])]
     return run
 
 

@@ -10,15 +10,14 @@ import json
 import shutil
 
 import pytest
-from airflow.exceptions import AirflowException, AirflowFailException
-from airflow.models import DagBag
 
 import dyadflow_dag as d
-from helpers import REPO, binary, break_corpus, copy_raw
+from dyadflow_common import AirflowException, AirflowFailException
+from helpers import REPO, binary, break_corpus, copy_raw, dag_bag
 
 
 def test_the_dag_loads_with_its_tasks_in_order():
-    bag = DagBag(dag_folder=str(REPO / "examples" / "airflow"), include_examples=False)
+    bag = dag_bag()
     assert bag.import_errors == {}
     dag = bag.get_dag("dyadflow")
     order = ["wait_for_input", "validate", "run", "is_new_set", "announce_set"]

@@ -15,15 +15,19 @@ import time
 from pathlib import Path
 
 import pytest
-from airflow.exceptions import AirflowException, AirflowFailException
-from airflow.models import DagBag, DagRun
-from airflow.models.mappedoperator import MappedOperator
-from airflow.utils import timezone
+from airflow.models import DagRun
 
 import dyadflow_fanout_dag as f
-from dyadflow_common import check_set
-from helpers import REPO, binary, break_corpus, copy_raw, run
+from dyadflow_common import AIRFLOW_3, AirflowException, AirflowFailException, check_set
+from helpers import REPO, binary, break_corpus, copy_raw, dag_bag, run
 from test_airflow_dags import airflow
+
+if AIRFLOW_3:
+    from airflow.sdk import timezone
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+else:
+    from airflow.models.mappedoperator import MappedOperator
+    from airflow.utils import timezone
 
 TABLES = ["articles", "actors", "events", "mentions", "relationship_scores", "codes", "rejects"]
 
@@ -44,7 +48,7 @@ def assert_same_tables(merged: Path, single: Path) -> None:
 
 
 def test_the_fanout_dag_maps_the_shards_then_merges():
-    bag = DagBag(dag_folder=str(REPO / "examples" / "airflow"), include_examples=False)
+    bag = dag_bag()
     assert bag.import_errors == {}
     assert {"dyadflow", "dyadflow_fanout"} <= set(bag.dag_ids)
     dag = bag.get_dag("dyadflow_fanout")
@@ -154,18 +158,25 @@ def dags_test(date: str, **variables: str):
     return proc
 
 
+def dag_run_of(date: str) -> DagRun:
+    """The fan-out DAG's run of ``date`` (Airflow 3 calls the date ``logical_date``)."""
+    key = "logical_date" if AIRFLOW_3 else "execution_date"
+    (dag_run,) = DagRun.find(dag_id="dyadflow_fanout", **{key: timezone.parse(date)})
+    return dag_run
+
+
 def states(date: str) -> tuple[str, dict]:
     """The DAG run's state and every task instance's, keyed ``task_id`` or
     ``task_id[map_index]``, read from the metadata database `dags test` wrote to (in
     this process: each `airflow` command costs seconds to start)."""
-    (dag_run,) = DagRun.find(dag_id="dyadflow_fanout", execution_date=timezone.parse(date))
+    dag_run = dag_run_of(date)
     tis = dag_run.get_task_instances()
     return dag_run.state, {ti.task_id + (f"[{ti.map_index}]" if ti.map_index >= 0 else ""): ti.state for ti in tis}
 
 
 def map_labels(date: str) -> list[str]:
     """The mapped shard instances' labels in the UI (``map_index_template``)."""
-    (dag_run,) = DagRun.find(dag_id="dyadflow_fanout", execution_date=timezone.parse(date))
+    dag_run = dag_run_of(date)
     tis = sorted((ti for ti in dag_run.get_task_instances() if ti.task_id == "run_shard"), key=lambda ti: ti.map_index)
     return [ti.rendered_map_index for ti in tis]
 
