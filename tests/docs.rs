@@ -142,6 +142,13 @@ fn readme_opens_with_the_two_commands_and_a_table_of_contents() {
     let contents = text.find("\n## Contents\n").expect("a table of contents");
     let before = &text[..contents];
     assert!(before.contains("run --raw raw --out output"), "the main job on raw/ before the contents");
+    // the command is installed once, then written `dyadflow` throughout
+    assert!(
+        before.contains("```sh\ncargo install --locked --path . && dyadflow run --raw raw --out output\n```"),
+        "the main job installs the dyadflow command and runs it"
+    );
+    let code_lines: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with("cargo run")).collect();
+    assert!(code_lines.is_empty(), "commands written as `cargo run` instead of `dyadflow`: {code_lines:?}");
     assert!(before.contains("```sh\ncargo test\n```"), "the test command before the contents");
     assert!(contents < text.len() / 20, "the contents near the top: at byte {contents} of {}", text.len());
     // the manual's parts, in the order a user needs them, each in the contents
