@@ -50,11 +50,13 @@ fn once_per_command_code_is_built_at_opt_level_1_and_the_data_path_at_3() {
     assert!(release.get("opt-level").is_none(), "the release profile's opt-level is the default, 3");
     let packages = release["package"].as_table().expect("[profile.release.package.*]");
     let level = |name: &str| packages.get(name).and_then(|p| p.get("opt-level")).and_then(|l| l.as_integer());
-    for once in ["clap_builder", "toml", "indicatif", "object_store", "reqwest", "hyper", "rustls", "quick-xml", "url"] {
+    for once in ["clap_builder", "toml", "indicatif", "object_store", "reqwest", "hyper", "rustls", "quick-xml", "url"]
+    {
         assert_eq!(level(once), Some(1), "{once} should be built at opt-level 1");
     }
     for (name, _) in packages {
-        let data_path = ["parquet", "zstd", "zstd-safe", "zstd-sys", "dyadflow", "ring", "tokio", "mimalloc", "libmimalloc-sys"];
+        let data_path =
+            ["parquet", "zstd", "zstd-safe", "zstd-sys", "dyadflow", "ring", "tokio", "mimalloc", "libmimalloc-sys"];
         assert!(
             !(data_path.contains(&name.as_str()) || name.starts_with("polars") || name.starts_with("arrow")),
             "{name} is on the data path and keeps opt-level 3"
