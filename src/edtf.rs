@@ -95,29 +95,15 @@ pub const SYNTAX_HINT: &str =
 /// instead. Day and month are never guessed: when both readings are possible
 /// the hint gives both. None when `s` is no such date.
 pub fn local_date_hint(s: &str) -> Option<String> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let s = s.trim();
     let sep = ['/', '.', '-'].into_iter().find(|c| s.matches(*c).count() == 2)?;
     let parts: Vec<&str> = s.split(sep).collect();
     let num = |f: &str, max_len: usize| -> Option<u32> {
         (!f.is_empty() && f.len() <= max_len && f.bytes().all(|b| b.is_ascii_digit())).then(|| f.parse().ok())?
     };
-    let day = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).map(|_| (y, m, d));
-    let iso = |(y, m, d): (i32, u32, u32)| format!("`{y:04}-{m:02}-{d:02}`");
-    let said = |(y, m, d): (i32, u32, u32)| format!("{d} {} {y}", MONTHS[m as usize - 1]);
+    let day = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d);
+    let iso = |d: NaiveDate| format!("`{}`", d.format("%Y-%m-%d"));
+    let said = |d: NaiveDate| d.format("%-d %B %Y").to_string();
     if parts[0].len() == 4 {
         if sep == '-' {
             return None; // ISO already (or not a date at all)
