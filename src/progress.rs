@@ -156,11 +156,17 @@ fn bar_style(total: bool) -> indicatif::ProgressStyle {
 
 /// `1234567` as `1 234 567`.
 fn thousands(n: u64) -> String {
+    group_thousands(n, " ")
+}
+
+/// The digits of `n` in groups of three from the right, `sep` between groups
+/// (`group_thousands(1234567, ",")` is `1,234,567`).
+pub fn group_thousands(n: u64, sep: &str) -> String {
     let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * sep.len());
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
+            out.push_str(sep);
         }
         out.push(c);
     }

@@ -81,15 +81,7 @@ pub fn occurrences(hay: &str, needle: &str, max: usize) -> usize {
 }
 
 pub fn thousands(q: u64, fr: bool) -> String {
-    let digits = q.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(if fr { "\u{202F}" } else { "," });
-        }
-        out.push(c);
-    }
-    out
+    crate::progress::group_thousands(q, if fr { "\u{202F}" } else { "," })
 }
 
 /// An article's headline and its whole text (headline included).
