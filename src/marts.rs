@@ -35,20 +35,6 @@ pub(crate) fn sort_options(n: usize) -> SortMultipleOptions {
         .with_maintain_order(true)
 }
 
-/// The CAMEO reference as a frame to join on `code`.
-pub fn codes_frame(reference: &Reference) -> PolarsResult<DataFrame> {
-    let codes: Vec<&crate::reference::CameoCode> = reference.iter().collect();
-    frame(vec![
-        Column::new("code".into(), codes.iter().map(|c| c.code.clone()).collect::<Vec<_>>()),
-        Column::new("base_code".into(), codes.iter().map(|c| c.base_code.clone()).collect::<Vec<_>>()),
-        Column::new("root_code".into(), codes.iter().map(|c| c.root_code.clone()).collect::<Vec<_>>()),
-        Column::new("code_label".into(), codes.iter().map(|c| c.label.clone()).collect::<Vec<_>>()),
-        Column::new("quad_class".into(), codes.iter().map(|c| c.quad_class).collect::<Vec<i32>>()),
-        Column::new("goldstein".into(), codes.iter().map(|c| c.goldstein).collect::<Vec<f64>>()),
-        text("plover", codes.iter().map(|c| c.plover.clone()).collect()),
-    ])
-}
-
 /// The published codes table: every code of the reference with its labels,
 /// the labels of its base and root, QuadClass, Goldstein value and PLOVER
 /// category, sorted by code.
@@ -136,14 +122,6 @@ fn count_frame(key: &str, name: &str, counts: &HashMap<String, i64>) -> PolarsRe
     Ok(frame(vec![Column::new(key.into(), k), Column::new(name.into(), v)])?.lazy())
 }
 
-/// Each actor's top: the frame joined onto events and mentions.
-pub fn tops_frame(a: &[NActor]) -> PolarsResult<DataFrame> {
-    frame(vec![
-        Column::new("actor_id".into(), a.iter().map(|x| x.actor_id.as_str()).collect::<Vec<_>>()),
-        Column::new("top_id".into(), a.iter().map(|x| x.top_id.as_str()).collect::<Vec<_>>()),
-    ])
-}
-
 /// The actors table.
 pub fn actors_frame(a: &[NActor], counts: &Counts) -> Result<DataFrame> {
     actors_plan(a, counts).map_err(Error::polars("marts"))
@@ -183,68 +161,92 @@ fn with_counts(frame: DataFrame, key: &str, counts: [(&str, &HashMap<String, i64
     lf.sort([key], sort_options(1)).collect()
 }
 
-/// A batch of the events table: CAMEO attributes and top actors joined on,
-/// sorted as the schema says.
-/// `incidents` holds each row's [`incident_hash`], in the rows' order.
-pub fn events_frame(e: &[NEvent], incidents: &[u128], codes: &DataFrame, tops: &DataFrame) -> Result<DataFrame> {
-    events_plan(e, incidents, codes, tops).map_err(Error::polars("marts"))
+/// What the rows of events and mentions are joined with: each actor's top
+/// (the end of its parent chain) and the CAMEO reference.
+pub struct Joins<'a> {
+    pub top_of: &'a HashMap<&'a str, &'a str>,
+    pub reference: &'a Reference,
 }
 
-fn events_plan(e: &[NEvent], incidents: &[u128], codes: &DataFrame, tops: &DataFrame) -> PolarsResult<DataFrame> {
-    let [rf, rl] = raw_cols(e.iter().map(|x| &x.src));
-    let tops = tops.clone().lazy();
+impl<'a> Joins<'a> {
+    fn top(&self, actor: &str) -> Option<&'a str> {
+        self.top_of.get(actor).copied()
+    }
+}
+
+/// The rows' order under the table's sort keys: a stable sort of row
+/// indices, so that the columns are built once, already in order.
+fn sorted_order<K: Ord>(n: usize, key: impl Fn(usize) -> K) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| key(i));
+    order
+}
+
+/// A batch of the events table: CAMEO attributes and top actors looked up,
+/// sorted as the schema says (`date_start`, `date_end`, `source_id`,
+/// `target_id` with nulls first, `event_key`; rows of equal keys in their
+/// given order). `incidents` holds each row's [`incident_hash`], in the
+/// rows' order.
+pub fn events_frame(e: &[NEvent], incidents: &[u128], joins: &Joins) -> Result<DataFrame> {
+    events_plan(e, incidents, joins).map_err(Error::polars("marts"))
+}
+
+fn events_plan(e: &[NEvent], incidents: &[u128], joins: &Joins) -> PolarsResult<DataFrame> {
+    debug_assert_eq!(
+        crate::catalogue::EVENTS.sort_by,
+        ["date_start", "date_end", "source_id", "target_id", "event_key"]
+    );
+    let order = sorted_order(e.len(), |i| {
+        let x = &e[i];
+        (epoch_days(x.date.first), epoch_days(x.date.last), &x.source_id, &x.target_id, &x.event_key)
+    });
+    let rows = || order.iter().map(|&i| &e[i]);
+    let codes: Vec<Option<&crate::reference::CameoCode>> = rows().map(|x| joins.reference.get(&x.code)).collect();
+    let [rf, rl] = raw_cols(rows().map(|x| &x.src));
     frame(vec![
-        Column::new("event_key".into(), e.iter().map(|x| x.event_key.as_str()).collect::<Vec<_>>()),
+        Column::new("event_key".into(), rows().map(|x| x.event_key.as_str()).collect::<Vec<_>>()),
         Column::new(
             "incident_id".into(),
-            incidents.iter().map(|&h| crate::score::incident_id_of(h)).collect::<Vec<_>>(),
+            order.iter().map(|&i| crate::score::incident_id_of(incidents[i])).collect::<Vec<_>>(),
         ),
-        Column::new("article_id".into(), e.iter().map(|x| x.article_id.as_str()).collect::<Vec<_>>()),
-        Column::new("event_id".into(), e.iter().map(|x| x.event_id.as_str()).collect::<Vec<_>>()),
-        Column::new("source_id".into(), e.iter().map(|x| x.source_id.as_str()).collect::<Vec<_>>()),
-        Column::new("target_id".into(), e.iter().map(|x| x.target_id.as_deref()).collect::<Vec<_>>()),
-        Column::new("code".into(), e.iter().map(|x| x.code.as_str()).collect::<Vec<_>>()),
-        Column::new("mode".into(), e.iter().map(|x| x.mode.as_str()).collect::<Vec<_>>()),
-        Column::new("confidence".into(), e.iter().map(|x| x.confidence).collect::<Vec<f64>>()),
-        date("date_start", e.iter().map(|x| epoch_days(x.date.first)).collect())?,
-        date("date_end", e.iter().map(|x| epoch_days(x.date.last)).collect())?,
-        Column::new("date_precision".into(), e.iter().map(|x| x.date.precision.as_str()).collect::<Vec<_>>()),
-        Column::new("date_approximate".into(), e.iter().map(|x| x.date.approximate).collect::<Vec<bool>>()),
-        Column::new("date_uncertain".into(), e.iter().map(|x| x.date.uncertain).collect::<Vec<bool>>()),
-        Column::new("date_edtf".into(), e.iter().map(|x| x.date_raw.as_str()).collect::<Vec<_>>()),
-        Column::new("date_text".into(), e.iter().map(|x| x.date_text.as_deref()).collect::<Vec<_>>()),
-        Column::new("quantity".into(), e.iter().map(|x| x.quantity).collect::<Vec<Option<i64>>>()),
-        Column::new("quantity_unit".into(), e.iter().map(|x| x.quantity_unit.as_deref()).collect::<Vec<_>>()),
-        Column::new("location".into(), e.iter().map(|x| x.location.as_deref()).collect::<Vec<_>>()),
-        Column::new("evidence".into(), e.iter().map(|x| x.evidence.as_str()).collect::<Vec<_>>()),
-        i64c("evidence_start", e.iter().map(|x| x.evidence_start as i64).collect()),
-        i64c("evidence_end", e.iter().map(|x| x.evidence_end as i64).collect()),
-        Column::new("sentence".into(), e.iter().map(|x| x.sentence as i32).collect::<Vec<i32>>()),
-        Column::new("paragraph".into(), e.iter().map(|x| x.paragraph as i32).collect::<Vec<i32>>()),
-        Column::new("annotator".into(), e.iter().map(|x| x.annotator.as_deref()).collect::<Vec<_>>()),
-        Column::new("notes".into(), e.iter().map(|x| x.notes.as_deref()).collect::<Vec<_>>()),
+        Column::new("article_id".into(), rows().map(|x| x.article_id.as_str()).collect::<Vec<_>>()),
+        Column::new("event_id".into(), rows().map(|x| x.event_id.as_str()).collect::<Vec<_>>()),
+        Column::new("source_id".into(), rows().map(|x| x.source_id.as_str()).collect::<Vec<_>>()),
+        Column::new("target_id".into(), rows().map(|x| x.target_id.as_deref()).collect::<Vec<_>>()),
+        Column::new("code".into(), rows().map(|x| x.code.as_str()).collect::<Vec<_>>()),
+        Column::new("mode".into(), rows().map(|x| x.mode.as_str()).collect::<Vec<_>>()),
+        Column::new("confidence".into(), rows().map(|x| x.confidence).collect::<Vec<f64>>()),
+        date("date_start", rows().map(|x| epoch_days(x.date.first)).collect())?,
+        date("date_end", rows().map(|x| epoch_days(x.date.last)).collect())?,
+        Column::new("date_precision".into(), rows().map(|x| x.date.precision.as_str()).collect::<Vec<_>>()),
+        Column::new("date_approximate".into(), rows().map(|x| x.date.approximate).collect::<Vec<bool>>()),
+        Column::new("date_uncertain".into(), rows().map(|x| x.date.uncertain).collect::<Vec<bool>>()),
+        Column::new("date_edtf".into(), rows().map(|x| x.date_raw.as_str()).collect::<Vec<_>>()),
+        Column::new("date_text".into(), rows().map(|x| x.date_text.as_deref()).collect::<Vec<_>>()),
+        Column::new("quantity".into(), rows().map(|x| x.quantity).collect::<Vec<Option<i64>>>()),
+        Column::new("quantity_unit".into(), rows().map(|x| x.quantity_unit.as_deref()).collect::<Vec<_>>()),
+        Column::new("location".into(), rows().map(|x| x.location.as_deref()).collect::<Vec<_>>()),
+        Column::new("evidence".into(), rows().map(|x| x.evidence.as_str()).collect::<Vec<_>>()),
+        i64c("evidence_start", rows().map(|x| x.evidence_start as i64).collect()),
+        i64c("evidence_end", rows().map(|x| x.evidence_end as i64).collect()),
+        Column::new("sentence".into(), rows().map(|x| x.sentence as i32).collect::<Vec<i32>>()),
+        Column::new("paragraph".into(), rows().map(|x| x.paragraph as i32).collect::<Vec<i32>>()),
+        Column::new("annotator".into(), rows().map(|x| x.annotator.as_deref()).collect::<Vec<_>>()),
+        Column::new("notes".into(), rows().map(|x| x.notes.as_deref()).collect::<Vec<_>>()),
         rf,
         rl,
-    ])?
-    .lazy()
-    .join(codes.clone().lazy(), [col("code")], [col("code")], JoinArgs::new(JoinType::Left))
-    .join(
-        tops.clone().select([col("actor_id").alias("source_id"), col("top_id").alias("source_top_id")]),
-        [col("source_id")],
-        [col("source_id")],
-        JoinArgs::new(JoinType::Left),
-    )
-    .join(
-        tops.select([col("actor_id").alias("target_id"), col("top_id").alias("target_top_id")]),
-        [col("target_id")],
-        [col("target_id")],
-        JoinArgs::new(JoinType::Left),
-    )
-    .sort(
-        crate::catalogue::EVENTS.sort_by.iter().map(|s| PlSmallStr::from(*s)).collect::<Vec<_>>(),
-        sort_options(crate::catalogue::EVENTS.sort_by.len()),
-    )
-    .collect()
+        Column::new("base_code".into(), codes.iter().map(|c| c.map(|c| c.base_code.as_str())).collect::<Vec<_>>()),
+        Column::new("root_code".into(), codes.iter().map(|c| c.map(|c| c.root_code.as_str())).collect::<Vec<_>>()),
+        Column::new("code_label".into(), codes.iter().map(|c| c.map(|c| c.label.as_str())).collect::<Vec<_>>()),
+        Column::new("quad_class".into(), codes.iter().map(|c| c.map(|c| c.quad_class)).collect::<Vec<Option<i32>>>()),
+        Column::new("goldstein".into(), codes.iter().map(|c| c.map(|c| c.goldstein)).collect::<Vec<Option<f64>>>()),
+        Column::new("plover".into(), codes.iter().map(|c| c.and_then(|c| c.plover.as_deref())).collect::<Vec<_>>()),
+        Column::new("source_top_id".into(), rows().map(|x| joins.top(&x.source_id)).collect::<Vec<_>>()),
+        Column::new(
+            "target_top_id".into(),
+            rows().map(|x| x.target_id.as_deref().and_then(|t| joins.top(t))).collect::<Vec<_>>(),
+        ),
+    ])
 }
 
 /// The incident an event row reports (see [`crate::score::incident_key`]).
@@ -254,30 +256,30 @@ pub fn incident_hash(e: &NEvent) -> u128 {
 }
 
 /// A batch of the mentions table, with top actors, sorted by article and
-/// place.
-pub fn mentions_frame(m: &[NMention], tops: &DataFrame) -> Result<DataFrame> {
-    mentions_plan(m, tops).map_err(Error::polars("marts"))
+/// place (rows of equal keys in their given order).
+pub fn mentions_frame(m: &[NMention], joins: &Joins) -> Result<DataFrame> {
+    mentions_plan(m, joins).map_err(Error::polars("marts"))
 }
 
-fn mentions_plan(m: &[NMention], tops: &DataFrame) -> PolarsResult<DataFrame> {
-    let [rf, rl] = raw_cols(m.iter().map(|x| &x.src));
+fn mentions_plan(m: &[NMention], joins: &Joins) -> PolarsResult<DataFrame> {
+    debug_assert_eq!(crate::catalogue::MENTIONS.sort_by, ["article_id", "start", "end"]);
+    let order = sorted_order(m.len(), |i| (&m[i].article_id, m[i].start, m[i].end));
+    let rows = || order.iter().map(|&i| &m[i]);
+    let [rf, rl] = raw_cols(rows().map(|x| &x.src));
     frame(vec![
-        Column::new("article_id".into(), m.iter().map(|x| x.article_id.as_str()).collect::<Vec<_>>()),
-        Column::new("actor_id".into(), m.iter().map(|x| x.actor_id.as_str()).collect::<Vec<_>>()),
-        Column::new("text".into(), m.iter().map(|x| x.text.as_str()).collect::<Vec<_>>()),
-        i64c("start", m.iter().map(|x| x.start as i64).collect()),
-        i64c("end", m.iter().map(|x| x.end as i64).collect()),
-        Column::new("sentence".into(), m.iter().map(|x| x.sentence as i32).collect::<Vec<i32>>()),
-        Column::new("paragraph".into(), m.iter().map(|x| x.paragraph as i32).collect::<Vec<i32>>()),
-        Column::new("annotator".into(), m.iter().map(|x| x.annotator.as_deref()).collect::<Vec<_>>()),
-        Column::new("notes".into(), m.iter().map(|x| x.notes.as_deref()).collect::<Vec<_>>()),
+        Column::new("article_id".into(), rows().map(|x| x.article_id.as_str()).collect::<Vec<_>>()),
+        Column::new("actor_id".into(), rows().map(|x| x.actor_id.as_str()).collect::<Vec<_>>()),
+        Column::new("text".into(), rows().map(|x| x.text.as_str()).collect::<Vec<_>>()),
+        i64c("start", rows().map(|x| x.start as i64).collect()),
+        i64c("end", rows().map(|x| x.end as i64).collect()),
+        Column::new("sentence".into(), rows().map(|x| x.sentence as i32).collect::<Vec<i32>>()),
+        Column::new("paragraph".into(), rows().map(|x| x.paragraph as i32).collect::<Vec<i32>>()),
+        Column::new("annotator".into(), rows().map(|x| x.annotator.as_deref()).collect::<Vec<_>>()),
+        Column::new("notes".into(), rows().map(|x| x.notes.as_deref()).collect::<Vec<_>>()),
         rf,
         rl,
-    ])?
-    .lazy()
-    .join(tops.clone().lazy(), [col("actor_id")], [col("actor_id")], JoinArgs::new(JoinType::Left))
-    .sort(["article_id", "start", "end"], sort_options(3))
-    .collect()
+        Column::new("top_id".into(), rows().map(|x| joins.top(&x.actor_id)).collect::<Vec<_>>()),
+    ])
 }
 
 /// The articles table.
@@ -329,4 +331,118 @@ pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
     .and_then(|df| df.lazy().sort(["table", "file", "line"], sort_options(3)).collect())
     .map_err(Error::polars("rejects"))?;
     Ok(df)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edtf::{DateSpan, Precision};
+    use crate::ledger::{Fields, RowSrc};
+    use crate::problem::Table;
+    use chrono::NaiveDate;
+    use std::sync::Arc;
+
+    fn src(line: u64) -> RowSrc {
+        RowSrc {
+            table: Table::Events,
+            file: Arc::from("raw/events.csv"),
+            rel_file: Arc::from("events.csv"),
+            line,
+            header: Arc::from(Vec::<String>::new()),
+            fields: Fields::default(),
+        }
+    }
+
+    fn event(line: u64, day: u32, source: &str, target: Option<&str>, key: &str, code: &str) -> NEvent {
+        let d = NaiveDate::from_ymd_opt(2024, 3, day).unwrap();
+        NEvent {
+            src: src(line),
+            event_key: key.into(),
+            article_id: "a1".into(),
+            event_id: format!("e{line}"),
+            source_id: source.into(),
+            target_id: target.map(str::to_string),
+            code: code.into(),
+            mode: "verbal".into(),
+            confidence: 1.0,
+            date_raw: d.to_string(),
+            date: DateSpan { first: d, last: d, precision: Precision::Day, approximate: false, uncertain: false },
+            date_text: None,
+            quantity: None,
+            quantity_unit: None,
+            location: None,
+            evidence: "x".into(),
+            evidence_start: 0,
+            evidence_end: 1,
+            sentence: 1,
+            paragraph: 1,
+            annotator: None,
+            notes: None,
+        }
+    }
+
+    fn strs(df: &DataFrame, c: &str) -> Vec<Option<String>> {
+        df.column(c).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+    }
+
+    #[test]
+    fn events_come_in_the_schemas_order_nulls_first_ties_as_given_with_lookups() {
+        let rows = vec![
+            event(2, 9, "B", Some("A"), "k2", "042"),
+            event(3, 5, "A", Some("B"), "k3", "190"),
+            event(4, 5, "A", None, "k4", "010"),
+            event(5, 5, "A", Some("B"), "k3", "190"),
+            event(6, 5, "A", Some("Z"), "k1", "999"),
+        ];
+        let hashes: Vec<u128> = (0..rows.len() as u128).collect();
+        let top_of: HashMap<&str, &str> = [("A", "TOP"), ("B", "B")].into_iter().collect();
+        let joins = Joins { top_of: &top_of, reference: Reference::builtin() };
+        let df = events_frame(&rows, &hashes, &joins).unwrap();
+        // the same rows sorted by polars itself, nulls first and stable
+        let oracle =
+            df.clone().lazy().sort(crate::catalogue::EVENTS.sort_by.to_vec(), sort_options(5)).collect().unwrap();
+        assert!(df.equals_missing(&oracle));
+        let lines: Vec<i64> = df.column("raw_line").unwrap().i64().unwrap().into_no_null_iter().collect();
+        assert_eq!(lines, [4, 3, 5, 6, 2]);
+        assert_eq!(strs(&df, "incident_id"), [2, 1, 3, 4, 0].map(|i| Some(crate::score::incident_id_of(i))).to_vec());
+        assert_eq!(
+            strs(&df, "source_top_id"),
+            [Some("TOP"), Some("TOP"), Some("TOP"), Some("TOP"), Some("B")].map(|s| s.map(str::to_string)).to_vec()
+        );
+        assert_eq!(
+            strs(&df, "target_top_id"),
+            [None, Some("B"), Some("B"), None, Some("TOP")].map(|s| s.map(str::to_string)).to_vec()
+        );
+        let reference = Reference::builtin();
+        let base = |c: &str| reference.get(c).map(|c| c.base_code.clone());
+        assert_eq!(strs(&df, "base_code"), vec![base("010"), base("190"), base("190"), None, base("042")]);
+        let quad: Vec<Option<i32>> = df.column("quad_class").unwrap().i32().unwrap().iter().collect();
+        assert_eq!(quad[0], reference.get("010").map(|c| c.quad_class));
+        assert_eq!(quad[3], None);
+    }
+
+    #[test]
+    fn mentions_come_by_article_and_place_ties_as_given() {
+        let m = |line: u64, article: &str, actor: &str, start: usize| NMention {
+            src: src(line),
+            article_id: article.into(),
+            actor_id: actor.into(),
+            text: "x".into(),
+            start,
+            end: start + 1,
+            sentence: 1,
+            paragraph: 1,
+            annotator: None,
+            notes: None,
+        };
+        let rows = vec![m(2, "b", "A", 0), m(3, "a", "B", 7), m(4, "a", "A", 7), m(5, "a", "Q", 1)];
+        let top_of: HashMap<&str, &str> = [("A", "TOP"), ("B", "B")].into_iter().collect();
+        let df = mentions_frame(&rows, &Joins { top_of: &top_of, reference: Reference::builtin() }).unwrap();
+        let lines: Vec<i64> = df.column("raw_line").unwrap().i64().unwrap().into_no_null_iter().collect();
+        assert_eq!(lines, [5, 3, 4, 2]);
+        assert_eq!(
+            strs(&df, "top_id"),
+            [None, Some("B"), Some("TOP"), Some("TOP")].map(|s| s.map(str::to_string)).to_vec()
+        );
+    }
 }

@@ -79,8 +79,6 @@ pub fn work(
     meta: &FileMeta,
 ) -> Result<Done> {
     let reference = Reference::builtin();
-    let codes = marts::codes_frame(reference).map_err(Error::polars("marts"))?;
-    let tops = marts::tops_frame(&dims.actors).map_err(Error::polars("marts"))?;
     let top_of: HashMap<&str, &str> = dims.actors.iter().map(|a| (a.actor_id.as_str(), a.top_id.as_str())).collect();
     let keys = keys(&dims.actors, article_ids.iter().copied());
     let shown = opts.progress.stage("partitions");
@@ -91,17 +89,8 @@ pub fn work(
     let mut incidents = Incidents::new(&opts.config.score);
     incidents.reserve(routed_events);
     let incidents = Mutex::new(incidents);
-    let ctx = PartitionContext {
-        opts,
-        published,
-        dims,
-        reference,
-        codes: &codes,
-        tops: &tops,
-        top_of: &top_of,
-        shown: &shown,
-        incidents: &incidents,
-    };
+    let ctx =
+        PartitionContext { opts, published, dims, reference, top_of: &top_of, shown: &shown, incidents: &incidents };
     let (sinks, done) = in_parallel(&ctx, parts, sinks, &keys, meta)?;
     // added up into the first worker's state (not into a new one, which
     // would hold every incident twice for a moment)
@@ -204,14 +193,12 @@ fn in_parallel(
 }
 
 /// What every partition worker reads and shares: the corpus's dimensions
-/// and the frames its batches are joined with.
+/// and what its batches are joined with.
 struct PartitionContext<'a> {
     opts: &'a Options,
     published: &'a HashMap<&'a str, &'a NArticle>,
     dims: &'a normalize::Dimensions,
     reference: &'a Reference,
-    codes: &'a DataFrame,
-    tops: &'a DataFrame,
     top_of: &'a HashMap<&'a str, &'a str>,
     shown: &'a Stage,
     /// The incidents of the corpus, one accumulator for every worker (each
@@ -279,7 +266,8 @@ impl PartWork {
         }
         self.normalized[0] += events.len();
         self.normalized[1] += mentions.len();
-        Ok((marts::events_frame(&events, &hashes, cx.codes, cx.tops)?, marts::mentions_frame(&mentions, cx.tops)?))
+        let joins = marts::Joins { top_of: cx.top_of, reference: cx.reference };
+        Ok((marts::events_frame(&events, &hashes, &joins)?, marts::mentions_frame(&mentions, &joins)?))
     }
 }
 
