@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 /// code-point offsets and to number sentences and paragraphs.
 pub struct ArticleText {
     text: String,
-    /// Byte offset of every code point, plus the text length at the end.
-    char_bytes: Vec<usize>,
+    /// Code-point offsets to bytes and back.
+    char_bytes: Offsets,
     /// Code-point offsets where paragraphs (non-empty lines) start.
     paragraph_starts: Vec<usize>,
     /// Code-point offsets where sentences start.
@@ -29,7 +29,60 @@ struct Folded {
     origin: Vec<usize>,
     /// For each code point of `text`, the original offset just past it.
     origin_end: Vec<usize>,
-    char_bytes: Vec<usize>,
+    char_bytes: Offsets,
+}
+
+/// The byte offset of every code point of a text, plus its length at the
+/// end, in the least room that holds them: nothing for ASCII (a code point
+/// is a byte), 4 bytes a code point below 4 GiB.
+enum Offsets {
+    Ascii(usize),
+    Narrow(Vec<u32>),
+    Wide(Vec<usize>),
+}
+
+impl Offsets {
+    fn of(s: &str) -> Self {
+        if s.is_ascii() {
+            Offsets::Ascii(s.len())
+        } else if u32::try_from(s.len()).is_ok() {
+            let mut v: Vec<u32> = Vec::with_capacity(s.len() + 1);
+            v.extend(s.char_indices().map(|(b, _)| b as u32));
+            v.push(s.len() as u32);
+            Offsets::Narrow(v)
+        } else {
+            let mut v: Vec<usize> = s.char_indices().map(|(b, _)| b).collect();
+            v.push(s.len());
+            Offsets::Wide(v)
+        }
+    }
+
+    /// Length in code points.
+    fn len_chars(&self) -> usize {
+        match self {
+            Offsets::Ascii(n) => *n,
+            Offsets::Narrow(v) => v.len() - 1,
+            Offsets::Wide(v) => v.len() - 1,
+        }
+    }
+
+    /// The byte offset of code point `i` (at most the length).
+    fn byte(&self, i: usize) -> usize {
+        match self {
+            Offsets::Ascii(_) => i,
+            Offsets::Narrow(v) => v[i] as usize,
+            Offsets::Wide(v) => v[i],
+        }
+    }
+
+    /// The code point at byte offset `b` (the first at or after it).
+    fn char_at(&self, b: usize) -> usize {
+        match self {
+            Offsets::Ascii(n) => b.min(*n),
+            Offsets::Narrow(v) => v.partition_point(|&x| (x as usize) < b),
+            Offsets::Wide(v) => v.partition_point(|&x| x < b),
+        }
+    }
 }
 
 /// Where a passage was found, in code points, end exclusive.
@@ -88,12 +141,6 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-fn char_bytes(s: &str) -> Vec<usize> {
-    let mut v: Vec<usize> = s.char_indices().map(|(b, _)| b).collect();
-    v.push(s.len());
-    v
-}
-
 /// Byte offsets of every occurrence of `needle` in `text`, overlaps included
 /// (the search steps one code point past each match).
 fn overlapping(text: &str, needle: &str) -> Vec<usize> {
@@ -130,15 +177,13 @@ impl ArticleText {
 
     pub fn new(text: String) -> Self {
         // one pass: the code points' byte offsets, paragraphs and sentences
-        let mut char_bytes = Vec::with_capacity(text.len() + 1);
         let mut paragraph_starts = Vec::new();
         let mut sentence_starts = Vec::new();
         let mut at_line_start = true;
         let mut after_end = false;
         // the code point before the current one
         let mut before = '\0';
-        for (i, (b, c)) in text.char_indices().enumerate() {
-            char_bytes.push(b);
+        for (i, c) in text.chars().enumerate() {
             let prev = std::mem::replace(&mut before, c);
             if c == '\n' {
                 at_line_start = true;
@@ -168,7 +213,7 @@ impl ArticleText {
                 after_end = false;
             }
         }
-        char_bytes.push(text.len());
+        let char_bytes = Offsets::of(&text);
         ArticleText { text, char_bytes, paragraph_starts, sentence_starts, folded: OnceLock::new() }
     }
 
@@ -178,18 +223,14 @@ impl ArticleText {
 
     /// Length in code points.
     pub fn len_chars(&self) -> usize {
-        self.char_bytes.len() - 1
-    }
-
-    fn byte_to_char(bytes: &[usize], b: usize) -> usize {
-        bytes.partition_point(|&x| x < b)
+        self.char_bytes.len_chars()
     }
 
     /// The passage between two code-point offsets (clamped to the text).
     pub fn slice(&self, start: usize, end: usize) -> &str {
         let n = self.len_chars();
         let (s, e) = (start.min(n), end.min(n).max(start.min(n)));
-        &self.text[self.char_bytes[s]..self.char_bytes[e]]
+        &self.text[self.char_bytes.byte(s)..self.char_bytes.byte(e)]
     }
 
     /// 1-based number of the paragraph (non-empty line; the headline is 1)
@@ -210,7 +251,7 @@ impl ArticleText {
             return out;
         }
         for b in overlapping(&self.text, needle) {
-            out.push(Self::byte_to_char(&self.char_bytes, b));
+            out.push(self.char_bytes.char_at(b));
         }
         out
     }
@@ -240,7 +281,7 @@ impl ArticleText {
                     }
                 }
             }
-            let char_bytes = char_bytes(&text);
+            let char_bytes = Offsets::of(&text);
             Folded { text, origin, origin_end, char_bytes }
         })
     }
@@ -255,7 +296,7 @@ impl ArticleText {
         overlapping(&f.text, &n)
             .into_iter()
             .map(|b| {
-                let s = Self::byte_to_char(&f.char_bytes, b);
+                let s = f.char_bytes.char_at(b);
                 Span { start: f.origin[s], end: f.origin_end[s + n_chars - 1] }
             })
             .collect()
@@ -344,6 +385,18 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        #[test]
+        fn offsets_map_code_points_to_bytes_and_back(s in "[a-z \u{e9}\u{ab}\u{bb}\u{2019}\u{1F600}]{0,40}") {
+            let offsets = Offsets::of(&s);
+            let bytes: Vec<usize> = s.char_indices().map(|(b, _)| b).chain([s.len()]).collect();
+            proptest::prop_assert_eq!(offsets.len_chars(), s.chars().count());
+            proptest::prop_assert_eq!(matches!(offsets, Offsets::Ascii(_)), s.is_ascii());
+            for (i, &b) in bytes.iter().enumerate() {
+                proptest::prop_assert_eq!(offsets.byte(i), b);
+                proptest::prop_assert_eq!(offsets.char_at(b), i);
+            }
+        }
+
         #[test]
         fn overlapping_finds_what_a_plain_scan_finds(
             text in "[ab é€]{0,200}",
