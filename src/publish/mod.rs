@@ -676,6 +676,62 @@ mod tests {
         assert!(crate::write::file::read_back(&out.join("things.parquet"), &fewer).is_err());
     }
 
+    /// `df`'s first three columns (no list column) written as a file of
+    /// row groups of `group_rows` rows; returns the path and the schema.
+    fn flat_file(dir: &Path, df: &DataFrame, group_rows: usize) -> (PathBuf, &'static TableSchema) {
+        let mut flat = T;
+        flat.columns = &T.columns[..3];
+        let flat: &'static TableSchema = Box::leak(Box::new(flat));
+        let path = dir.join("flat.parquet");
+        let props = crate::write::file::writer_properties(flat, &meta("r1"))
+            .into_builder()
+            .set_max_row_group_row_count(Some(group_rows))
+            .build();
+        let batch = crate::write::file::to_batch(df, flat, &meta("r1")).unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(fs::File::create(&path).unwrap(), batch.schema(), Some(props))
+            .unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        (path, flat)
+    }
+
+    #[test]
+    fn read_back_counts_the_rows_of_every_row_group_of_a_flat_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<String> = (0..25).map(|i| format!("id{i:02}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let (path, flat) = flat_file(dir.path(), &df(&ids), 4);
+        let groups = parquet::file::reader::FileReader::metadata(
+            &parquet::file::serialized_reader::SerializedFileReader::new(fs::File::open(&path).unwrap()).unwrap(),
+        )
+        .num_row_groups();
+        assert_eq!(groups, 7, "25 rows in row groups of 4");
+        let back = crate::write::file::read_back(&path, flat).unwrap();
+        assert_eq!(back, crate::write::file::ReadBack { rows: 25, run_id: Some("r1".into()) });
+        // and the table with a list column (its values are not its rows)
+        let dir2 = tempfile::tempdir().unwrap();
+        let out = dir2.path().join("out");
+        publish(&lock(&out), &[(&T, written(&df(&ids), "r2"))], &meta("r2"), 3, manifest).unwrap();
+        assert_eq!(crate::write::file::read_back(&out.join("things.parquet"), &T).unwrap().rows, 25);
+    }
+
+    #[test]
+    fn read_back_refuses_a_file_whose_pages_are_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<String> = (0..50).map(|i| format!("id{i:02}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let (path, flat) = flat_file(dir.path(), &df(&ids), 10);
+        assert_eq!(crate::write::file::read_back(&path, flat).unwrap().rows, 50);
+        // the footer is intact (schema and metadata read), the pages of the
+        // first column chunk are not
+        let mut bytes = fs::read(&path).unwrap();
+        for b in &mut bytes[4..40] {
+            *b = 0xff;
+        }
+        fs::write(&path, &bytes).unwrap();
+        assert!(crate::write::file::read_back(&path, flat).is_err());
+    }
+
     #[test]
     fn free_text_columns_have_no_statistics_and_the_others_have_page_statistics() {
         use ::parquet::file::properties::EnabledStatistics;

@@ -187,7 +187,8 @@ pub struct ReadBack {
 }
 
 /// Opens a written file with the Parquet reader and checks its schema (names,
-/// types, nullability) and metadata; returns its row count.
+/// types, nullability) and metadata, then reads every page; returns its row
+/// count.
 pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, TableFileError> {
     let file = std::fs::File::open(path)?;
     let loaded = ArrowReaderMetadata::load(&file, Default::default())?;
@@ -215,9 +216,13 @@ pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, TableFileErro
         return Err(Shape("dyadflow metadata missing or for another table".into()));
     }
     let declared: i64 = builder.metadata().file_metadata().num_rows();
-    // every page decoded, the row groups split between a thread per core: a
-    // large file is not left to one core at the end of the publish stage
-    let groups: Vec<usize> = (0..builder.metadata().num_row_groups()).collect();
+    // every page of every column read and decompressed (not decoded into
+    // arrays where the values' count is the rows' count: flat columns), the
+    // row groups split between a thread per core; each column chunk must
+    // hold its row group's rows
+    let metadata = builder.metadata().clone();
+    let nested = metadata.file_metadata().schema_descr().columns().iter().any(|c| c.max_rep_level() > 0);
+    let groups: Vec<usize> = (0..metadata.num_row_groups()).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let rows = std::thread::scope(|scope| {
         let reads: Vec<_> = groups
@@ -225,14 +230,13 @@ pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, TableFileErro
             .map(|chunk| {
                 let loaded = loaded.clone();
                 scope.spawn(move || -> Result<usize, TableFileError> {
-                    let file = std::fs::File::open(path)?;
-                    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, loaded)
-                        .with_row_groups(chunk.to_vec())
-                        .with_batch_size(8 * 1024)
-                        .build()?;
+                    if nested {
+                        return decoded_rows(path, loaded, chunk);
+                    }
+                    let file = Arc::new(std::fs::File::open(path)?);
                     let mut rows = 0;
-                    for batch in reader {
-                        rows += batch?.num_rows();
+                    for &g in chunk {
+                        rows += row_group_rows(&file, loaded.metadata().row_group(g))?;
                     }
                     Ok(rows)
                 })
@@ -247,4 +251,49 @@ pub fn read_back(path: &Path, t: &TableSchema) -> Result<ReadBack, TableFileErro
         return Err(Shape(format!("footer says {declared} rows, pages hold {rows}")));
     }
     Ok(ReadBack { rows, run_id: get("dyadflow.run_id") })
+}
+
+/// The rows of the row groups `groups`, decoded into arrays (for a table with
+/// a list column, whose values are not its rows).
+fn decoded_rows(path: &Path, loaded: ArrowReaderMetadata, groups: &[usize]) -> Result<usize, TableFileError> {
+    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(std::fs::File::open(path)?, loaded)
+        .with_row_groups(groups.to_vec())
+        .with_batch_size(8 * 1024)
+        .build()?;
+    let mut rows = 0;
+    for batch in reader {
+        rows += batch?.num_rows();
+    }
+    Ok(rows)
+}
+
+/// The rows of one row group of a flat table, read page by page: every page of every column
+/// chunk read and decompressed, and each chunk's values counted (one value per
+/// row: the tables are flat); a chunk that does not hold the row group's rows
+/// is an error.
+fn row_group_rows(
+    file: &Arc<std::fs::File>,
+    group: &parquet::file::metadata::RowGroupMetaData,
+) -> Result<usize, TableFileError> {
+    use parquet::column::page::{Page, PageReader};
+    use parquet::file::serialized_reader::SerializedPageReader;
+    let expected = group.num_rows() as usize;
+    for column in group.columns() {
+        let mut pages = SerializedPageReader::new(file.clone(), column, expected, None)?;
+        let mut values = 0usize;
+        while let Some(page) = pages.get_next_page()? {
+            values += match page {
+                Page::DataPage { num_values, .. } => num_values as usize,
+                Page::DataPageV2 { num_rows, .. } => num_rows as usize,
+                Page::DictionaryPage { .. } => 0,
+            };
+        }
+        if values != expected {
+            return Err(Shape(format!(
+                "column {} holds {values} values in a row group of {expected} rows",
+                column.column_path()
+            )));
+        }
+    }
+    Ok(expected)
 }
