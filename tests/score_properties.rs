@@ -5,7 +5,7 @@
 
 use dyadflow::config::ScoreConfig;
 use dyadflow::problem::{Error, Result};
-use dyadflow::score::{incident_hash, Incidents, ScoreRows, ScoredEvent};
+use dyadflow::score::{Incidents, ScoreRows, ScoredEvent};
 use polars::prelude::*;
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -58,7 +58,6 @@ fn relationship_scores(events: &DataFrame, cfg: &ScoreConfig) -> Result<DataFram
             confidence: confidence.get(i).unwrap_or(1.0),
             date_start: ds.get(i).unwrap_or_default(),
             date_end: de.get(i).unwrap_or_default(),
-            incident: incident_hash(s, target.get(i), c, ds.get(i).unwrap_or_default(), de.get(i).unwrap_or_default()),
         });
     }
     let mut frames = Vec::new();

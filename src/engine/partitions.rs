@@ -250,15 +250,16 @@ impl PartWork {
         let events = normalize::events(events, cx.published, &texts, &cx.dims.index, cx.reference, &mut self.ledger);
         let mentions = normalize::mentions(mentions, cx.published, &texts, &cx.dims.index, &mut self.ledger);
         drop(texts);
-        // each row's incident, hashed once for the scores and the table
+        // each row's incident id, for the table (the scores key incidents
+        // by their interned fields)
         let hashes: Vec<u128> = events.iter().map(marts::incident_hash).collect();
         for e in &events {
             self.counts.add_event(e);
         }
         {
             let mut incidents = cx.incidents.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            for (e, &hash) in events.iter().zip(&hashes) {
-                add_incident(&mut incidents, e, hash, cx.top_of, cx.reference);
+            for e in &events {
+                add_incident(&mut incidents, e, cx.top_of, cx.reference);
             }
         }
         for m in &mentions {
@@ -272,7 +273,7 @@ impl PartWork {
 }
 
 /// Adds a published event to the score accumulator.
-fn add_incident(inc: &mut Incidents, e: &NEvent, incident: u128, top_of: &HashMap<&str, &str>, reference: &Reference) {
+fn add_incident(inc: &mut Incidents, e: &NEvent, top_of: &HashMap<&str, &str>, reference: &Reference) {
     let Some(code) = reference.get(&e.code) else { return };
     fn top<'a>(top_of: &HashMap<&str, &'a str>, id: &'a str) -> &'a str {
         top_of.get(id).copied().unwrap_or(id)
@@ -289,7 +290,6 @@ fn add_incident(inc: &mut Incidents, e: &NEvent, incident: u128, top_of: &HashMa
         confidence: e.confidence,
         date_start: epoch_days(e.date.first),
         date_end: epoch_days(e.date.last),
-        incident,
     });
 }
 

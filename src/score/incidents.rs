@@ -26,16 +26,13 @@ impl Interner {
 }
 
 /// One incident: one real-world event, whatever the number of rows that
-/// report it (keyed by its [`incident_hash`]).
+/// report it. Its key (source, target, code, first and last day) is its
+/// identity, held as interned ids: the key [`incident_hash`] digests, with
+/// no hash kept beside it.
 ///
 /// [`incident_hash`]: super::incident_hash
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Incident {
-    /// Its [`incident_hash`] as (high, low) halves (two u64, not a u128,
-    /// so the struct keeps an 8-byte alignment).
-    ///
-    /// [`incident_hash`]: super::incident_hash
-    pub(super) hash: [u64; 2],
     pub(super) source: u32,
     pub(super) target: u32,
     pub(super) code: u32,
@@ -43,10 +40,24 @@ pub(super) struct Incident {
     pub(super) date_end: i32,
     /// The largest weight among the incident's reports.
     pub(super) weight: f64,
-    /// Reports of the incident (a u32: the struct is then 48 bytes, not 56,
-    /// which is 70 MB less at 10 M events; no corpus has 4 billion reports
-    /// of one incident).
+    /// Reports of the incident (a u32: the struct is then 32 bytes, not 40;
+    /// no corpus has 4 billion reports of one incident).
     pub(super) n_reports: u32,
+}
+
+/// An incident's key: source, target, code, first and last day.
+type Key = (u32, u32, u32, i32, i32);
+
+impl Incident {
+    fn key(&self) -> Key {
+        (self.source, self.target, self.code, self.date_start, self.date_end)
+    }
+}
+
+/// The hash of an incident's key in the index.
+fn key_hash(k: &Key) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(k)
 }
 
 /// [`Incidents`] as a shard set stores them (indices refer to `actors` and
@@ -63,8 +74,6 @@ pub struct IncidentsState {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct IncidentState {
-    /// The 128-bit incident hash as (high, low) halves.
-    pub hash: [u64; 2],
     pub source: u32,
     pub target: u32,
     pub code: u32,
@@ -97,11 +106,6 @@ pub struct ScoredEvent<'a> {
     /// Days since 1970-01-01.
     pub date_start: i32,
     pub date_end: i32,
-    /// The row's [`incident_hash`], computed once by the caller (the events
-    /// table publishes the same value as `incident_id`).
-    ///
-    /// [`incident_hash`]: super::incident_hash
-    pub incident: u128,
 }
 
 /// The incidents of a corpus, accumulated event by event.
@@ -112,11 +116,11 @@ pub struct Incidents {
     pub(super) codes: Interner,
     pub(super) top_of: HashMap<u32, u32>,
     pub(super) code_facts: HashMap<u32, CodeFacts>,
-    /// Each incident's index in `incidents`, found by its hash (kept in the
-    /// incident itself, so the table holds 4-byte indices, not 20-byte
-    /// entries: a tenth of the memory of a map at 10 M events). The incidents
-    /// live in a vector, so that finishing drops the index and keeps the
-    /// incidents as they are (no second copy of the largest state of a run).
+    /// Each incident's index in `incidents`, found by its key (read from the
+    /// incident itself, so the table holds 4-byte indices, not 24-byte
+    /// entries). The incidents live in a vector, so that finishing drops the
+    /// index and keeps the incidents as they are (no second copy of the
+    /// largest state of a run).
     pub(super) index: hashbrown::HashTable<u32>,
     pub(super) incidents: Vec<Incident>,
 }
@@ -140,15 +144,15 @@ impl Incidents {
         self.incidents.reserve_exact(n);
     }
 
-    /// The incident of `hash`, made by `new` when it is not there yet.
-    fn incident(&mut self, hash: u128, new: impl FnOnce() -> Incident) -> &mut Incident {
-        let halves = [(hash >> 64) as u64, hash as u64];
-        // the low half of a SHA-256 prefix is as good as a hasher's output
+    /// The incident of `new`'s key, made from `new` when it is not there
+    /// yet (with no reports).
+    fn incident(&mut self, new: Incident) -> &mut Incident {
+        let key = new.key();
         let found = {
             let incidents = &self.incidents;
-            let eq = |&i: &u32| incidents[i as usize].hash == halves;
-            let rehash = |&i: &u32| incidents[i as usize].hash[1];
-            match self.index.entry(halves[1], eq, rehash) {
+            let eq = |&i: &u32| incidents[i as usize].key() == key;
+            let rehash = |&i: &u32| key_hash(&incidents[i as usize].key());
+            match self.index.entry(key_hash(&key), eq, rehash) {
                 hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get()),
                 hashbrown::hash_table::Entry::Vacant(v) => {
                     // (the table grows, if it must, before this insert)
@@ -160,7 +164,7 @@ impl Incidents {
         let i = match found {
             Some(i) => i as usize,
             None => {
-                self.incidents.push(Incident { hash: halves, ..new() });
+                self.incidents.push(Incident { n_reports: 0, ..new });
                 self.incidents.len() - 1
             }
         };
@@ -198,16 +202,7 @@ impl Incidents {
         });
         let weight = e.confidence * self.mode_weight(e.mode);
         let (date_start, date_end) = (e.date_start, e.date_end);
-        let inc = self.incident(e.incident, || Incident {
-            hash: [0; 2],
-            source,
-            target,
-            code,
-            date_start,
-            date_end,
-            weight,
-            n_reports: 0,
-        });
+        let inc = self.incident(Incident { source, target, code, date_start, date_end, weight, n_reports: 0 });
         inc.weight = inc.weight.max(weight);
         inc.n_reports += 1;
     }
@@ -235,7 +230,6 @@ impl Incidents {
             .incidents
             .iter()
             .map(|k| IncidentState {
-                hash: k.hash,
                 source: actor_rank[k.source as usize],
                 target: actor_rank[k.target as usize],
                 code: code_rank[k.code as usize],
@@ -245,7 +239,7 @@ impl Incidents {
                 n_reports: k.n_reports as u64,
             })
             .collect();
-        incidents.sort_unstable_by_key(|i| i.hash);
+        incidents.sort_unstable_by_key(|i| (i.source, i.target, i.code, i.date_start, i.date_end));
         IncidentsState { actors, codes, top_of, incidents }
     }
 
@@ -272,19 +266,9 @@ impl Incidents {
         for i in other.incidents {
             let weight = f64::from_bits(i.weight_bits);
             let code = codes.get(i.code as usize).copied().ok_or_else(|| bad("code"))?;
-            let hash = ((i.hash[0] as u128) << 64) | i.hash[1] as u128;
             let (source, target) = (actor(i.source)?, actor(i.target)?);
             let (date_start, date_end) = (i.date_start, i.date_end);
-            let inc = self.incident(hash, || Incident {
-                hash: [0; 2],
-                source,
-                target,
-                code,
-                date_start,
-                date_end,
-                weight,
-                n_reports: 0,
-            });
+            let inc = self.incident(Incident { source, target, code, date_start, date_end, weight, n_reports: 0 });
             inc.weight = inc.weight.max(weight);
             inc.n_reports += u32::try_from(i.n_reports).map_err(|_| bad("number of reports"))?;
         }
@@ -303,9 +287,7 @@ impl Incidents {
             self.top_of.insert(actors[a as usize], actors[t as usize]);
         }
         for i in other.incidents {
-            let hash = ((i.hash[0] as u128) << 64) | i.hash[1] as u128;
-            let inc = self.incident(hash, || Incident {
-                hash: i.hash,
+            let inc = self.incident(Incident {
                 source: actors[i.source as usize],
                 target: actors[i.target as usize],
                 code: codes[i.code as usize],
@@ -337,9 +319,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_incident_takes_48_bytes() {
+    fn an_incident_takes_32_bytes() {
         // the largest state of a run: one entry per incident (8.6 M at 10 M
         // events); a field added here costs its size times that
-        assert_eq!(std::mem::size_of::<Incident>(), 48);
+        assert_eq!(std::mem::size_of::<Incident>(), 32);
     }
 }

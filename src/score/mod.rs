@@ -6,9 +6,10 @@
 //! alleged 0.5, planned 0.25, negated 0 by default). Rows of different
 //! articles that describe the same real-world event (same source, target,
 //! code and date span) are merged into one incident with the largest weight.
-//! The incident's identity is [`incident_hash`] of that key; the events
-//! table publishes it as `incident_id` ([`incident_id`]), so the id an
-//! analyst groups by is the key the scores count by.
+//! The incident's identity is that key (the scores count by it, held as
+//! interned ids); the events table publishes [`incident_hash`] of the key as
+//! `incident_id` ([`incident_id`]), so the id an analyst groups by stands for
+//! the key the scores count by.
 //! Per dyad,
 //!
 //! ```text
