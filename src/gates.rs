@@ -476,13 +476,17 @@ impl BatchTests {
     /// The outcomes, with the checks that span batches; and the number of
     /// distinct incidents.
     pub fn finish(mut self) -> (Vec<TestOutcome>, usize) {
-        self.keys.sort_unstable();
+        // the keys and the incidents sorted at once, on two threads
+        let (keys, incidents) = (&mut self.keys, &mut self.incidents);
+        std::thread::scope(|scope| {
+            scope.spawn(|| keys.sort_unstable());
+            incidents.sort_unstable();
+        });
         let repeated: Vec<String> =
             self.keys.windows(2).filter(|w| w[0] == w[1]).map(|w| format!("[Some(\"{:016x}\")]", w[0])).collect();
         if self.table.name == catalogue::EVENTS.name {
             self.merge(TestOutcome::new(Rule::Unique, self.table.name, self.table.key.to_vec(), repeated));
         }
-        self.incidents.sort_unstable();
         self.incidents.dedup();
         (self.outcomes, self.incidents.len())
     }

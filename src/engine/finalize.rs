@@ -99,9 +99,10 @@ fn keys(articles: &[NArticle], actors: &[NActor]) -> Keys {
     super::partitions::keys(actors, articles.iter().map(|a| a.article_id.as_str()))
 }
 
-/// The three large tables finished: the events' sorted runs merged into
-/// their file on one thread and the events' keys and incidents counted on
-/// another, while the scores are summed, tested and written on this one.
+/// The three large tables finished: the events' keys and incidents counted
+/// (and their memory freed), then the events' sorted runs merged into their
+/// file on one thread while the scores are summed, tested and written on
+/// this one.
 struct BigTables {
     events: Option<Written>,
     mentions: Option<Written>,
@@ -122,9 +123,12 @@ fn big_tables(
     meta: &FileMeta,
 ) -> Result<BigTables> {
     let writing = events.is_some();
-    let ((events, mentions), (n_scores, score_tests, scores), (event_outcomes, expected_incidents)) =
+    // the events' keys and incidents counted first, and their vectors
+    // freed: the merge and the scores then reuse that memory instead of
+    // adding to it (the largest moment of a run)
+    let (event_outcomes, expected_incidents) = event_tests.finish();
+    let ((events, mentions), (n_scores, score_tests, scores)) =
         std::thread::scope(|scope| -> Result<_> {
-            let event_checks = scope.spawn(move || event_tests.finish());
             let files = scope.spawn(move || -> Result<_> {
                 let e = events
                     .map(|e| e.into_file(&scratch.join("events.parquet"), &catalogue::EVENTS, meta))
@@ -137,8 +141,7 @@ fn big_tables(
             let scores_path = writing.then(|| scratch.join("relationship_scores.parquet"));
             let scored = score_table(incidents, keys, scores_path.as_deref(), meta);
             let files = files.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            let checked = event_checks.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok((files?, scored?, checked))
+            Ok((files?, scored?))
         })?;
     Ok(BigTables { events, mentions, scores, n_scores, score_tests, event_outcomes, expected_incidents })
 }
