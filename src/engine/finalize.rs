@@ -127,22 +127,20 @@ fn big_tables(
     // freed: the merge and the scores then reuse that memory instead of
     // adding to it (the largest moment of a run)
     let (event_outcomes, expected_incidents) = event_tests.finish();
-    let ((events, mentions), (n_scores, score_tests, scores)) =
-        std::thread::scope(|scope| -> Result<_> {
-            let files = scope.spawn(move || -> Result<_> {
-                let e = events
-                    .map(|e| e.into_file(&scratch.join("events.parquet"), &catalogue::EVENTS, meta))
-                    .transpose()?;
-                let m = mentions
-                    .map(|m| m.into_file(&scratch.join("mentions-all.parquet"), &catalogue::MENTIONS, meta))
-                    .transpose()?;
-                Ok((e, m))
-            });
-            let scores_path = writing.then(|| scratch.join("relationship_scores.parquet"));
-            let scored = score_table(incidents, keys, scores_path.as_deref(), meta);
-            let files = files.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok((files?, scored?))
-        })?;
+    let ((events, mentions), (n_scores, score_tests, scores)) = std::thread::scope(|scope| -> Result<_> {
+        let files = scope.spawn(move || -> Result<_> {
+            let e =
+                events.map(|e| e.into_file(&scratch.join("events.parquet"), &catalogue::EVENTS, meta)).transpose()?;
+            let m = mentions
+                .map(|m| m.into_file(&scratch.join("mentions-all.parquet"), &catalogue::MENTIONS, meta))
+                .transpose()?;
+            Ok((e, m))
+        });
+        let scores_path = writing.then(|| scratch.join("relationship_scores.parquet"));
+        let scored = score_table(incidents, keys, scores_path.as_deref(), meta);
+        let files = files.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((files?, scored?))
+    })?;
     Ok(BigTables { events, mentions, scores, n_scores, score_tests, event_outcomes, expected_incidents })
 }
 
