@@ -47,11 +47,9 @@ enum Command {
     Agree(cmd::agree::Args),
 }
 
-/// mimalloc's `mi_option_purge_delay` and `mi_option_allow_thp` (their
-/// positions in `mi_option_e` of mimalloc 3's `mimalloc.h`; libmimalloc-sys
-/// gives them no names).
+/// mimalloc's `mi_option_purge_delay` (its position in `mi_option_e` of
+/// mimalloc 3's `mimalloc.h`; libmimalloc-sys gives it no name).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-const MI_OPTION_ALLOW_THP: libmimalloc_sys::mi_option_t = 43;
 
 fn main() {
     // Memory a partition frees is kept for the next one instead of being
@@ -64,8 +62,8 @@ fn main() {
     // first touch of any byte of it, and the buffers of a run are touched
     // sparsely (7 % of a 1 M-event run's samples were that zeroing). The
     // allocator reserved its first arena before `main`, so its own option
-    // comes too late for that arena: the process-wide switch of the kernel
-    // (PR_SET_THP_DISABLE) applies to every later fault, in every mapping.
+    // (`allow_thp`) would come too late for that arena: the process-wide
+    // switch of the kernel applies to every later fault, in every mapping.
     // SAFETY: prctl with integer arguments only; a failure leaves THP as is.
     #[cfg(target_os = "linux")]
     unsafe {
@@ -77,8 +75,6 @@ fn main() {
             0 as libc::c_ulong,
         );
     }
-    // SAFETY: as above, an option read when the allocator maps memory.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ALLOW_THP, 0) };
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(a) => cmd::run::execute(a),

@@ -676,6 +676,12 @@ mod tests {
         assert!(crate::write::file::read_back(&out.join("things.parquet"), &fewer).is_err());
     }
 
+    /// [`df`] of `n` rows with the ids id00, id01, ...
+    fn numbered(n: usize) -> DataFrame {
+        let ids: Vec<String> = (0..n).map(|i| format!("id{i:02}")).collect();
+        df(&ids.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
     /// `df`'s first three columns (no list column) written as a file of
     /// row groups of `group_rows` rows; returns the path and the schema.
     fn flat_file(dir: &Path, df: &DataFrame, group_rows: usize) -> (PathBuf, &'static TableSchema) {
@@ -698,9 +704,7 @@ mod tests {
     #[test]
     fn read_back_counts_the_rows_of_every_row_group_of_a_flat_file() {
         let dir = tempfile::tempdir().unwrap();
-        let ids: Vec<String> = (0..25).map(|i| format!("id{i:02}")).collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let (path, flat) = flat_file(dir.path(), &df(&ids), 4);
+        let (path, flat) = flat_file(dir.path(), &numbered(25), 4);
         let groups = parquet::file::reader::FileReader::metadata(
             &parquet::file::serialized_reader::SerializedFileReader::new(fs::File::open(&path).unwrap()).unwrap(),
         )
@@ -711,16 +715,14 @@ mod tests {
         // and the table with a list column (its values are not its rows)
         let dir2 = tempfile::tempdir().unwrap();
         let out = dir2.path().join("out");
-        publish(&lock(&out), &[(&T, written(&df(&ids), "r2"))], &meta("r2"), 3, manifest).unwrap();
+        publish(&lock(&out), &[(&T, written(&numbered(25), "r2"))], &meta("r2"), 3, manifest).unwrap();
         assert_eq!(crate::write::file::read_back(&out.join("things.parquet"), &T).unwrap().rows, 25);
     }
 
     #[test]
     fn read_back_refuses_a_file_whose_pages_are_damaged() {
         let dir = tempfile::tempdir().unwrap();
-        let ids: Vec<String> = (0..50).map(|i| format!("id{i:02}")).collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let (path, flat) = flat_file(dir.path(), &df(&ids), 10);
+        let (path, flat) = flat_file(dir.path(), &numbered(50), 10);
         assert_eq!(crate::write::file::read_back(&path, flat).unwrap().rows, 50);
         // the footer is intact (schema and metadata read), the pages of the
         // first column chunk are not
